@@ -1,0 +1,40 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "MixedModels",
+    products: [
+        .library(name: "MixedModels", targets: ["MixedModels"]),
+        .executable(name: "lmm", targets: ["lmm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Probability distributions (normal, Student t, F, chi-squared): stand-alone numerics.
+        .target(name: "Distributions"),
+        // Bound-constrained derivative-free optimisation (BOBYQA).
+        .target(name: "Optimization"),
+        // The library: data, formula, design, fitting, inference, reporting.
+        .target(
+            name: "MixedModels",
+            dependencies: ["Distributions", "Optimization"],
+            resources: [.copy("Datasets")]
+        ),
+        // The command-line tool.
+        .executableTarget(
+            name: "lmm",
+            dependencies: [
+                "MixedModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DistributionsTests", dependencies: ["Distributions"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "OptimizationTests", dependencies: ["Optimization"]),
+        .testTarget(
+            name: "MixedModelsTests",
+            dependencies: ["MixedModels", "lmm"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

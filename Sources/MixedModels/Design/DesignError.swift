@@ -1,0 +1,56 @@
+/// Errors in building a model's design (X, Z, response) from a formula and a table.
+public enum DesignError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Formula variables that are not columns of the table.
+    case unknownVariables([String], available: [String], source: String)
+    /// The response is categorical.
+    case categoricalResponse(String, example: String)
+    /// A categorical column used where a number is needed (weights).
+    case notNumeric(column: String, role: String)
+    /// Every row has a missing value in a variable the model uses.
+    case noCompleteRows(variables: [String])
+    /// A prior weight that is not a positive finite number.
+    case invalidWeight(column: String, row: Int, value: Double)
+    /// A grouping factor with at least as many levels as observations (lme4's check.nobs.vs.nlev).
+    case tooManyLevels(group: String, levels: Int, observations: Int)
+    /// A random-effects term with at least as many random effects as observations (lme4's check.nobs.vs.nRE).
+    case tooManyRandomEffects(term: String, randomEffects: Int, observations: Int)
+    /// A variable used in a term has a single value: the term cannot be estimated.
+    case constantGrouping(group: String)
+    /// The model matrix has no columns and there are no random effects.
+    case emptyModel
+    /// A level in new data that the fitted model has not seen, for a fixed-effects factor.
+    case unseenLevel(column: String, level: String, known: [String])
+    /// A covariance pattern names a group the formula does not have.
+    case unknownGroup(String, available: [String])
+    /// A covariance pattern that does not fit the term (e.g. CompSymm needs two or more columns).
+    case invalidCovariancePattern(group: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownVariables(let names, let available, let source):
+            return "these formula variables are not in \(source): \(names.joined(separator: ", ")); its columns are: \(available.joined(separator: ", "))"
+        case .categoricalResponse(let name, let example):
+            return "the response '\(name)' must be numeric, but it holds text such as '\(example)'"
+        case .notNumeric(let column, let role):
+            return "the \(role) column '\(column)' must be numeric"
+        case .noCompleteRows(let variables):
+            return "no row has values for all of the model's variables (\(variables.joined(separator: ", ")))"
+        case .invalidWeight(let column, let row, let value):
+            return "weights must be positive and finite, but column '\(column)' has \(value) in data row \(row)"
+        case .tooManyLevels(let group, let levels, let observations):
+            return "the grouping factor '\(group)' has \(levels) levels for \(observations) observations: it must have fewer levels than observations (as lme4 requires)"
+        case .tooManyRandomEffects(let term, let count, let observations):
+            return "the random-effects term \(term) has \(count) random effects for \(observations) observations: there must be fewer random effects than observations, or the variance parameters are unidentifiable (as lme4 requires)"
+        case .constantGrouping(let group):
+            return "the grouping factor '\(group)' has a single level: a random effect needs at least two"
+        case .emptyModel:
+            return "the model has no fixed effects and no random effects"
+        case .unseenLevel(let column, let level, let known):
+            return "column '\(column)' has the level '\(level)', which the fitted model has not seen; known levels: \(known.joined(separator: ", "))"
+        case .unknownGroup(let name, let available):
+            return "no random-effects term is grouped by '\(name)'; the groups are: \(available.joined(separator: ", "))"
+        case .invalidCovariancePattern(let group, let reason):
+            return "the covariance pattern for '\(group)' does not fit: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,85 @@
+/// Everything built from a table and a formula before fitting: the rows used, the response,
+/// the prior weights, the fixed-effects matrix X and the random-effects terms.
+///
+/// Random-effects terms are ordered as lme4 orders them: by decreasing number of levels
+/// (stable), so that θ lists its entries in lme4's order.
+public struct ModelDesign: Sendable {
+    /// The formula.
+    public let formula: Formula
+    /// The options the design was built with.
+    public let options: ModelOptions
+    /// The indices (0-based) of the table rows the model uses.
+    public let rowIndices: [Int]
+    /// The number of table rows dropped because a variable the model uses was missing.
+    public let droppedRowCount: Int
+    /// The response y.
+    public let response: [Double]
+    /// Prior weights w (`nil`: all 1).
+    public let weights: [Double]?
+    /// The fixed-effects matrix X.
+    public let fixedEffects: FixedEffectsMatrix
+    /// The random-effects terms.
+    public let randomEffectsTerms: [RandomEffectsTerm]
+    /// The table the design was built from, kept so that fits can be re-coded on new data.
+    public let sourceDescription: String
+
+    /// n, the number of observations used.
+    public var observationCount: Int { response.count }
+
+    /// Builds the design.
+    /// - Throws: ``DesignError`` for unknown columns, a categorical response, bad weights,
+    ///   grouping factors with too many levels, and similar problems.
+    public init(formula: Formula, data: DataTable, options: ModelOptions = ModelOptions()) throws(DesignError) {
+        let frame = try ModelFrame(formula: formula, table: data, weightsColumn: options.weightsColumn)
+        let rowCount = frame.rows.count
+        let groups = Set(formula.randomTerms.map(\.groupName))
+        for name in options.covariancePatterns.keys where !groups.contains(name) {
+            throw .unknownGroup(name, available: formula.randomTerms.map(\.groupName))
+        }
+        var terms: [RandomEffectsTerm] = []
+        for specification in formula.randomTerms {
+            let pattern = options.covariancePatterns[specification.groupName] ?? .fullCholesky
+            let term = RandomEffectsTerm(specification: specification, frame: frame, rowCount: rowCount,
+                                         coding: options.dummyCoding, pattern: pattern)
+            try Self.check(term, observationCount: rowCount)
+            terms.append(term)
+        }
+        terms = terms.enumerated()
+            .sorted { ($1.element.levelCount, $0.offset) < ($0.element.levelCount, $1.offset) }
+            .map(\.element)
+
+        let fixed = FixedEffectsMatrix(formula: formula, variables: frame.predictors, rowCount: rowCount,
+                                       coding: options.dummyCoding)
+        if fixed.columnCount == 0 && terms.isEmpty { throw .emptyModel }
+
+        self.formula = formula
+        self.options = options
+        self.rowIndices = frame.rows
+        self.droppedRowCount = frame.droppedRowCount
+        self.response = frame.response
+        self.weights = frame.weights
+        self.fixedEffects = fixed
+        self.randomEffectsTerms = terms
+        self.sourceDescription = data.source
+    }
+
+    /// lme4's identifiability checks (check.nlev.gtr.1, check.nobs.vs.nlev, check.nobs.vs.nRE).
+    private static func check(_ term: RandomEffectsTerm, observationCount: Int) throws(DesignError) {
+        if term.levelCount < 2 {
+            throw .constantGrouping(group: term.groupName)
+        }
+        if term.levelCount >= observationCount {
+            throw .tooManyLevels(group: term.groupName, levels: term.levelCount, observations: observationCount)
+        }
+        if term.randomEffectCount >= observationCount {
+            throw .tooManyRandomEffects(term: term.specification.description, randomEffects: term.randomEffectCount,
+                                        observations: observationCount)
+        }
+        switch term.covariancePattern {
+        case .compoundSymmetry where term.columnCount < 2:
+            throw .invalidCovariancePattern(group: term.groupName, reason: "CompSymm needs a term with two or more columns")
+        default:
+            break
+        }
+    }
+}

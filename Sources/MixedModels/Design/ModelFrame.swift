@@ -1,0 +1,101 @@
+/// The rows and variables a model uses: the complete cases of the formula's variables, the
+/// response, the prior weights, and each predictor coded as numeric or categorical.
+///
+/// Rows with a missing value in any variable the formula (or the weights) uses are dropped and
+/// counted, as R's `na.omit`. Categorical levels that no kept row uses are dropped, as lme4 does.
+struct ModelFrame: Sendable {
+    /// Indices of the table rows the model uses.
+    let rows: [Int]
+    /// The number of table rows dropped for missing values.
+    let droppedRowCount: Int
+    /// The response on the kept rows.
+    let response: [Double]
+    /// Prior weights on the kept rows, or `nil`.
+    let weights: [Double]?
+    /// Predictor variables (fixed and random-effects model columns) on the kept rows.
+    let predictors: [String: CodedVariable]
+    /// Grouping variables as categorical codes on the kept rows (numeric columns become factors).
+    let groupings: [String: CodedVariable]
+
+    init(formula: Formula, table: DataTable, weightsColumn: String?) throws(DesignError) {
+        let needed = formula.variables + (weightsColumn.map { [$0] } ?? [])
+        let unknown = needed.filter { table.column(named: $0) == nil }
+        if !unknown.isEmpty {
+            throw .unknownVariables(unknown, available: table.columnNames, source: table.source)
+        }
+        let columns = needed.compactMap { table.column(named: $0) }
+        let rows = (0..<table.rowCount).filter { row in !columns.contains { $0.isMissing(at: row) } }
+        if rows.isEmpty { throw .noCompleteRows(variables: needed) }
+        self.rows = rows
+        self.droppedRowCount = table.rowCount - rows.count
+
+        self.response = try Self.numericValues(of: formula.response, in: table, rows: rows, role: "response")
+        if let weightsColumn {
+            let weights = try Self.numericValues(of: weightsColumn, in: table, rows: rows, role: "weights")
+            for (index, weight) in weights.enumerated() where !(weight > 0 && weight.isFinite) {
+                throw .invalidWeight(column: weightsColumn, row: rows[index] + 1, value: weight)
+            }
+            self.weights = weights
+        } else {
+            self.weights = nil
+        }
+
+        var predictors: [String: CodedVariable] = [:]
+        let predictorNames = formula.fixedTerms.flatMap(\.variables) + formula.randomTerms.flatMap { $0.terms.flatMap(\.variables) }
+        for name in predictorNames where predictors[name] == nil {
+            predictors[name] = Self.coded(table.column(named: name), rows: rows, asFactor: false)
+        }
+        self.predictors = predictors
+        var groupings: [String: CodedVariable] = [:]
+        for name in formula.randomTerms.flatMap(\.grouping) where groupings[name] == nil {
+            groupings[name] = Self.coded(table.column(named: name), rows: rows, asFactor: true)
+        }
+        self.groupings = groupings
+    }
+
+    private static func numericValues(of name: String, in table: DataTable, rows: [Int], role: String) throws(DesignError) -> [Double] {
+        switch table.column(named: name) {
+        case .numeric(let column)?:
+            return rows.map { column.values[$0] }
+        case .categorical(let column)?:
+            if role == "response" {
+                let example = rows.first.flatMap { column.label(at: $0) } ?? ""
+                throw .categoricalResponse(name, example: example)
+            }
+            throw .notNumeric(column: name, role: role)
+        case nil:
+            throw .unknownVariables([name], available: table.columnNames, source: table.source)
+        }
+    }
+
+    /// Codes a column on the kept rows; unused levels are dropped, keeping the level order.
+    private static func coded(_ column: Column?, rows: [Int], asFactor: Bool) -> CodedVariable {
+        switch column {
+        case .numeric(let numeric)?:
+            let values = rows.map { numeric.values[$0] }
+            guard asFactor else { return .numeric(values) }
+            let distinct = Array(Set(values)).sorted()
+            var index: [Double: Int32] = [:]
+            for (position, value) in distinct.enumerated() { index[value] = Int32(position) }
+            return .categorical(codes: values.map { index[$0] ?? -1 }, levels: distinct.map(formatLevel))
+        case .categorical(let categorical)?:
+            var used = [Bool](repeating: false, count: categorical.levels.count)
+            for row in rows { used[Int(categorical.codes[row])] = true }
+            var remap = [Int32](repeating: -1, count: categorical.levels.count)
+            var levels: [String] = []
+            for (old, label) in categorical.levels.enumerated() where used[old] {
+                remap[old] = Int32(levels.count)
+                levels.append(label)
+            }
+            return .categorical(codes: rows.map { remap[Int(categorical.codes[$0])] }, levels: levels)
+        case nil:
+            return .numeric([])
+        }
+    }
+
+    /// A numeric value as a level label: whole numbers without a decimal point.
+    static func formatLevel(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
+    }
+}

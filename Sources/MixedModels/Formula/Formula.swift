@@ -1,0 +1,90 @@
+/// A linear mixed-model formula in Wilkinson / lme4 notation, parsed and expanded.
+///
+///     let formula = try Formula("Reaction ~ 1 + Days + (1 + Days | Subject)")
+///
+/// Supports `+ - * / : ^`, `0`, `1`, `-1`, parentheses, and random-effects terms `(1|g)`,
+/// `(x|g)`, `(1 + x|g)`, `(0 + x|g)`, `(1|g1:g2)`, `(1|g1/g2)` and `(1 + x||g)`.
+public struct Formula: Sendable, Equatable, CustomStringConvertible {
+    /// The formula as written.
+    public let text: String
+    /// The response variable.
+    public let response: String
+    /// Whether the fixed effects include an intercept (the default unless `0` or `-1` is given).
+    public let hasIntercept: Bool
+    /// The fixed-effects terms other than the intercept, in R's order (by order of interaction).
+    public let fixedTerms: [FormulaTerm]
+    /// The random-effects terms after expanding `/` and `||`.
+    public let randomTerms: [RandomEffectsSpecification]
+
+    /// Parses and expands `text`.
+    /// - Throws: ``FormulaError`` showing the position of the problem and what was expected.
+    public init(_ text: String) throws(FormulaError) {
+        var parser = try FormulaParser(text)
+        let parsed = try parser.parse()
+        let expansion = TermExpansion(formula: text)
+        let (fixedExpression, randomExpressions) = try expansion.splitRandomEffects(parsed.rightHandSide)
+
+        var fixed = TermExpansion.TermList()
+        if let fixedExpression {
+            fixed = try expansion.expand(fixedExpression)
+        }
+        self.text = text
+        self.response = parsed.response
+        self.hasIntercept = fixed.intercept ?? true
+        self.fixedTerms = fixed.terms.sortedByOrder()
+
+        var random: [RandomEffectsSpecification] = []
+        for expression in randomExpressions {
+            random += try Self.expandRandom(expression, expansion: expansion, text: text)
+        }
+        self.randomTerms = random
+
+        let predictors = Set(fixedTerms.flatMap(\.variables) + random.flatMap { $0.terms.flatMap(\.variables) + $0.grouping })
+        if predictors.contains(response) {
+            throw FormulaError(formula: text, position: parsed.responsePosition,
+                               message: "the response '\(response)' also appears on the right-hand side")
+        }
+    }
+
+    private static func expandRandom(_ expression: FormulaExpression, expansion: TermExpansion,
+                                     text: String) throws(FormulaError) -> [RandomEffectsSpecification] {
+        guard case .randomEffects(let inner, let groupExpression, let uncorrelated, let position) = expression else {
+            return []
+        }
+        let columns = try expansion.expand(inner)
+        let groupings = try expansion.expandGrouping(groupExpression)
+        let hasIntercept = columns.intercept ?? true
+        let terms = columns.terms.sortedByOrder()
+        if !hasIntercept && terms.isEmpty {
+            throw FormulaError(formula: text, position: position,
+                               message: "this random-effects term has no columns: expected an intercept or a variable before '|'")
+        }
+        var result: [RandomEffectsSpecification] = []
+        for grouping in groupings {
+            if uncorrelated {
+                if hasIntercept {
+                    result.append(RandomEffectsSpecification(hasIntercept: true, terms: [], grouping: grouping))
+                }
+                for term in terms {
+                    result.append(RandomEffectsSpecification(hasIntercept: false, terms: [term], grouping: grouping))
+                }
+            } else {
+                result.append(RandomEffectsSpecification(hasIntercept: hasIntercept, terms: terms, grouping: grouping))
+            }
+        }
+        return result
+    }
+
+    /// Every variable the model uses: response, fixed-effects and random-effects variables and
+    /// grouping factors, each once, in order of first use.
+    public var variables: [String] {
+        var seen = Set<String>()
+        var names = [response] + fixedTerms.flatMap(\.variables)
+        for term in randomTerms {
+            names += term.terms.flatMap(\.variables) + term.grouping
+        }
+        return names.filter { seen.insert($0).inserted }
+    }
+
+    public var description: String { text }
+}

@@ -1,0 +1,186 @@
+/// A recursive-descent parser for Wilkinson / lme4 formulas.
+///
+/// Grammar (R's operator precedence, lowest first):
+///
+///     formula     := response '~' sum
+///     sum         := product (('+' | '-') product)*
+///     product     := interaction (('*' | '/') interaction)*
+///     interaction := unary (':' unary)*
+///     unary       := '-' unary | power
+///     power       := primary ('^' integer)?
+///     primary     := name | '0' | '1' | '(' sum (('|' | '||') sum)? ')'
+struct FormulaParser {
+    private let formula: String
+    private let tokens: [FormulaToken]
+    private var index = 0
+
+    init(_ formula: String) throws(FormulaError) {
+        self.formula = formula
+        self.tokens = try FormulaLexer(formula: formula).tokens()
+    }
+
+    /// Parses `response ~ right-hand side`.
+    mutating func parse() throws(FormulaError) -> (response: String, responsePosition: Int, rightHandSide: FormulaExpression) {
+        let first = current
+        guard case .identifier(let response) = first.kind else {
+            if first.kind == .tilde {
+                throw error(at: first, "the formula has no response: expected a column name before '~'")
+            }
+            if first.kind == .end {
+                throw error(at: first, "the formula is empty: expected 'response ~ terms'")
+            }
+            throw error(at: first, "expected the response (a column name) at the start of the formula, found \(first.display)")
+        }
+        advance()
+        if current.kind == .leftParen {
+            throw error(at: current, "function calls such as log(y) are not supported: expected '~' after the response; add the transformed column to the data")
+        }
+        guard current.kind == .tilde else {
+            throw error(at: current, "expected '~' after the response '\(response)', found \(current.display)")
+        }
+        advance()
+        if current.kind == .end {
+            throw error(at: current, "expected terms after '~'")
+        }
+        let rightHandSide = try parseSum()
+        guard current.kind == .end else {
+            if current.kind == .rightParen {
+                throw error(at: current, "unbalanced ')': no '(' opens it")
+            }
+            if current.kind == .tilde {
+                throw error(at: current, "a formula has exactly one '~'")
+            }
+            throw error(at: current, "expected an operator (+ - * / : ^) or the end of the formula, found \(current.display)")
+        }
+        return (response, first.position, rightHandSide)
+    }
+
+    // MARK: - Grammar rules
+
+    private mutating func parseSum() throws(FormulaError) -> FormulaExpression {
+        var left: FormulaExpression
+        if current.kind == .minus {
+            left = try parseUnary()
+        } else {
+            left = try parseProduct()
+        }
+        while current.kind == .plus || current.kind == .minus {
+            let operatorToken = current
+            advance()
+            let right = try parseProduct(after: operatorToken)
+            left = .binary(operatorToken.kind == .plus ? .plus : .minus, left, right, position: operatorToken.position)
+        }
+        return left
+    }
+
+    private mutating func parseProduct(after previous: FormulaToken? = nil) throws(FormulaError) -> FormulaExpression {
+        var left = try parseInteraction(after: previous)
+        while current.kind == .star || current.kind == .slash {
+            let operatorToken = current
+            advance()
+            let right = try parseInteraction(after: operatorToken)
+            left = .binary(operatorToken.kind == .star ? .cross : .nest, left, right, position: operatorToken.position)
+        }
+        return left
+    }
+
+    private mutating func parseInteraction(after previous: FormulaToken?) throws(FormulaError) -> FormulaExpression {
+        var left = try parseUnary(after: previous)
+        while current.kind == .colon {
+            let operatorToken = current
+            advance()
+            let right = try parseUnary(after: operatorToken)
+            left = .binary(.interaction, left, right, position: operatorToken.position)
+        }
+        return left
+    }
+
+    private mutating func parseUnary(after previous: FormulaToken? = nil) throws(FormulaError) -> FormulaExpression {
+        if current.kind == .minus {
+            let operatorToken = current
+            advance()
+            let operand = try parseUnary(after: operatorToken)
+            return .negation(operand, position: operatorToken.position)
+        }
+        return try parsePower(after: previous)
+    }
+
+    private mutating func parsePower(after previous: FormulaToken?) throws(FormulaError) -> FormulaExpression {
+        let base = try parsePrimary(after: previous)
+        guard current.kind == .caret else { return base }
+        let caret = current
+        advance()
+        guard case .number(let text) = current.kind, let exponent = Int(text), exponent >= 1 else {
+            throw error(at: current, "expected a positive whole number after '^', found \(current.display)")
+        }
+        let exponentPosition = current.position
+        advance()
+        return .binary(.power, base, .integer(exponent, position: exponentPosition), position: caret.position)
+    }
+
+    private mutating func parsePrimary(after previous: FormulaToken?) throws(FormulaError) -> FormulaExpression {
+        let token = current
+        switch token.kind {
+        case .identifier(let name):
+            advance()
+            if current.kind == .leftParen {
+                throw error(at: token, "function calls such as \(name)(...) are not supported: add the transformed variable to the data as a column")
+            }
+            return .variable(name, position: token.position)
+        case .number(let text):
+            advance()
+            switch text {
+            case "0": return .intercept(present: false, position: token.position)
+            case "1": return .intercept(present: true, position: token.position)
+            default:
+                if let value = Int(text) { return .integer(value, position: token.position) }
+                throw error(at: token, "unexpected number \(token.display): only 0 and 1 (the intercept) may appear as terms")
+            }
+        case .leftParen:
+            return try parseParenthesized()
+        default:
+            let context = previous.map { " after \($0.display)" } ?? ""
+            throw error(at: token, "expected a variable, '1', '0' or '('\(context), found \(token.display)")
+        }
+    }
+
+    private mutating func parseParenthesized() throws(FormulaError) -> FormulaExpression {
+        let open = current
+        advance()
+        if current.kind == .rightParen {
+            throw error(at: current, "empty parentheses: expected terms inside '( )'")
+        }
+        let inner = try parseSum()
+        var result = inner
+        if current.kind == .bar || current.kind == .doubleBar {
+            let uncorrelated = current.kind == .doubleBar
+            let bar = current
+            advance()
+            if current.kind == .rightParen || current.kind == .end {
+                throw error(at: current, "expected a grouping factor after \(bar.display)")
+            }
+            let group = try parseSum()
+            result = .randomEffects(inner, group: group, uncorrelated: uncorrelated, position: open.position)
+        }
+        guard current.kind == .rightParen else {
+            if current.kind == .end {
+                throw error(at: open, "this '(' is never closed: expected ')'")
+            }
+            throw error(at: current, "expected ')' to close the '(' at position \(open.position + 1), found \(current.display)")
+        }
+        advance()
+        return result
+    }
+
+    // MARK: - Helpers
+
+    private var current: FormulaToken { tokens[min(index, tokens.count - 1)] }
+
+    private mutating func advance() {
+        if index < tokens.count - 1 { index += 1 }
+    }
+
+    private func error(at token: FormulaToken, _ message: String) -> FormulaError {
+        FormulaError(formula: formula, position: token.position, message: message)
+    }
+}
