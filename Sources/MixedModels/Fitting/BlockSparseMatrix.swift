@@ -1,0 +1,64 @@
+/// A sparse matrix made of dense r×c tiles: the off-diagonal block A[i, 0] (and L[i, 0]) between
+/// the first random-effects term (c = s₀ columns per level) and another term (r = sᵢ rows per
+/// level). A tile exists for each pair of levels that share an observation.
+///
+/// Tiles are stored by tile column (a level of the first term), like compressed sparse columns,
+/// each tile column-major. Multiplying by λ on either side keeps the pattern.
+struct BlockSparseMatrix: Sendable, Equatable {
+    /// r, rows per tile (the other term's s).
+    let tileRows: Int
+    /// c, columns per tile (the first term's s).
+    let tileColumns: Int
+    /// The number of tile rows (levels of the other term).
+    let tileRowCount: Int
+    /// The number of tile columns (levels of the first term).
+    let tileColumnCount: Int
+    /// Tile column j holds the tiles `columnStarts[j] ..< columnStarts[j + 1]`.
+    let columnStarts: [Int]
+    /// The tile-row (level) index of each tile, increasing within a tile column.
+    let tileRowIndices: [Int32]
+    /// Tile values, `tileRows * tileColumns` per tile, column-major within the tile.
+    var values: [Double]
+
+    var tileSize: Int { tileRows * tileColumns }
+
+    /// The pattern from level pairs: `pairs` lists, for each observation, (row level, column level).
+    init(tileRows: Int, tileColumns: Int, tileRowCount: Int, tileColumnCount: Int,
+         rowLevels: [Int32], columnLevels: [Int32]) {
+        self.tileRows = tileRows
+        self.tileColumns = tileColumns
+        self.tileRowCount = tileRowCount
+        self.tileColumnCount = tileColumnCount
+        var rowsByColumn = [[Int32]](repeating: [], count: tileColumnCount)
+        for (row, column) in zip(rowLevels, columnLevels) {
+            rowsByColumn[Int(column)].append(row)
+        }
+        var starts = [0]
+        var indices: [Int32] = []
+        for var rows in rowsByColumn {
+            rows.sort()
+            var previous: Int32 = -1
+            for row in rows where row != previous {
+                indices.append(row)
+                previous = row
+            }
+            starts.append(indices.count)
+        }
+        self.columnStarts = starts
+        self.tileRowIndices = indices
+        self.values = [Double](repeating: 0, count: indices.count * tileRows * tileColumns)
+    }
+
+    /// The position of the tile at (tile row, tile column), or `nil` if it is structurally zero.
+    func tileIndex(row: Int32, column: Int) -> Int? {
+        var low = columnStarts[column]
+        var high = columnStarts[column + 1]
+        while low < high {
+            let middle = (low + high) / 2
+            let value = tileRowIndices[middle]
+            if value == row { return middle }
+            if value < row { low = middle + 1 } else { high = middle }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,327 @@
+/// The blocked lower Cholesky factor L of
+///
+///     [ Λᵀ Zᵀ W Z Λ + I   Λᵀ Zᵀ W X   Λᵀ Zᵀ W y ]
+///     [ Xᵀ W Z Λ          Xᵀ W X      Xᵀ W y    ]
+///     [ yᵀ W Z Λ          yᵀ W X      yᵀ W y    ]
+///
+/// refreshed in place for each θ from the cross products A (Bates et al. 2015, eq. 18;
+/// MixedModels.jl's `updateL!`). Storage per block follows its structure: the first term's
+/// diagonal block is block diagonal (no fill-in), its column below is sparse with dense tiles,
+/// and later blocks are dense (where fill-in appears). No work proportional to n happens here.
+struct BlockedCholeskyFactor: Sendable {
+    let parametrizations: [CovarianceParametrization]
+    /// The offset of each term's parameters in θ.
+    let thetaOffsets: [Int]
+    /// p, the number of fixed-effects columns.
+    let fixedCount: Int
+    /// λ_k, column-major s_k × s_k.
+    private(set) var lambdas: [[Double]]
+    /// L₀₀ (block diagonal).
+    private(set) var first: BlockDiagonalMatrix
+    /// L_i0 for i ≥ 1 (sparse tiles), at index i − 1.
+    private(set) var firstColumn: [BlockSparseMatrix]
+    /// L_kk for k ≥ 1 (dense; index 0 is unused and empty).
+    private(set) var diagonal: [DenseMatrix]
+    /// L_ik for 1 ≤ k < i (dense; `dense[i][k]`).
+    private(set) var dense: [[DenseMatrix]]
+    /// L_{Xy,k}: (p + 1) × ℓ_k s_k.
+    private(set) var xyZ: [DenseMatrix]
+    /// L_{Xy,Xy}: (p + 1) × (p + 1); its last diagonal entry is the penalised residual norm r.
+    private(set) var xyXy: DenseMatrix
+    private var scratch: [Double]
+
+    init(crossProducts a: CrossProducts, parametrizations: [CovarianceParametrization], fixedCount: Int) {
+        self.parametrizations = parametrizations
+        var offsets: [Int] = []
+        var offset = 0
+        for parametrization in parametrizations {
+            offsets.append(offset)
+            offset += parametrization.parameterCount
+        }
+        self.thetaOffsets = offsets
+        self.fixedCount = fixedCount
+        self.lambdas = parametrizations.map { [Double](repeating: 0, count: $0.size * $0.size) }
+        self.first = a.diagonal.first ?? BlockDiagonalMatrix(blockSize: 0, blockCount: 0)
+        self.firstColumn = a.firstColumn
+        self.diagonal = a.diagonal.enumerated().map { k, block in
+            k == 0 ? DenseMatrix(rowCount: 0, columnCount: 0) : DenseMatrix(rowCount: block.dimension, columnCount: block.dimension)
+        }
+        self.dense = a.dense
+        self.xyZ = a.xyZ
+        self.xyXy = a.xyXy
+        let largest = parametrizations.map(\.size).max() ?? 1
+        self.scratch = [Double](repeating: 0, count: max(largest * largest, 1) * 2)
+    }
+
+    /// The number of random-effects terms.
+    var termCount: Int { parametrizations.count }
+
+    /// The total number of covariance parameters.
+    var parameterCount: Int { parametrizations.reduce(0) { $0 + $1.parameterCount } }
+
+    /// Refactors L for `theta`. Returns `false` when a block is not positive definite (which
+    /// the caller must turn into an infinite objective, never NaN).
+    mutating func update(theta: [Double], crossProducts a: CrossProducts) -> Bool {
+        for k in 0..<termCount {
+            let start = thetaOffsets[k]
+            let slice = theta[start..<(start + parametrizations[k].parameterCount)]
+            parametrizations[k].fillLambda(slice, into: &lambdas[k])
+        }
+        if termCount > 0 {
+            guard factorFirstTerm(a) else { return false }
+            for i in 1..<termCount { updateFirstColumn(i, a) }
+            updateXyFirst(a)
+            for k in 1..<termCount {
+                guard factorDiagonal(k, a) else { return false }
+                for i in (k + 1)..<max(termCount, k + 1) { updateDense(i, k, a) }
+                updateXyColumn(k, a)
+            }
+        }
+        return factorXy(a)
+    }
+
+    // MARK: - The first term
+
+    private mutating func factorFirstTerm(_ a: CrossProducts) -> Bool {
+        let size = first.blockSize
+        let lambda = lambdas[0]
+        var block = first
+        first = BlockDiagonalMatrix(blockSize: 0, blockCount: 0)
+        defer { first = block }
+        copyContents(of: a.diagonal[0].values, into: &block.values)
+        return block.values.withUnsafeMutableBufferPointer { values -> Bool in
+            lambda.withUnsafeBufferPointer { l -> Bool in
+                scratch.withUnsafeMutableBufferPointer { s -> Bool in
+                    guard let v = values.baseAddress, let lp = l.baseAddress, let sp = s.baseAddress else { return true }
+                    for level in 0..<block.blockCount {
+                        let tile = v + level * size * size
+                        TileKernels.scale(tile, rows: size, columns: size, left: lp, right: lp, scratch: sp)
+                        for index in 0..<size { tile[index * size + index] += 1 }
+                        if !TileKernels.cholesky(tile, size: size) { return false }
+                    }
+                    return true
+                }
+            }
+        }
+    }
+
+    private mutating func updateFirstColumn(_ i: Int, _ a: CrossProducts) {
+        var block = firstColumn[i - 1]
+        firstColumn[i - 1] = a.firstColumn[i - 1]
+        defer { firstColumn[i - 1] = block }
+        copyContents(of: a.firstColumn[i - 1].values, into: &block.values)
+        let rows = block.tileRows
+        let columns = block.tileColumns
+        let leftLambda = lambdas[i]
+        let rightLambda = lambdas[0]
+        let factor = first
+        block.values.withUnsafeMutableBufferPointer { values in
+            leftLambda.withUnsafeBufferPointer { left in
+                rightLambda.withUnsafeBufferPointer { right in
+                    factor.values.withUnsafeBufferPointer { f in
+                        scratch.withUnsafeMutableBufferPointer { s in
+                            guard let v = values.baseAddress, let lp = left.baseAddress, let rp = right.baseAddress,
+                                  let fp = f.baseAddress, let sp = s.baseAddress else { return }
+                            for column in 0..<block.tileColumnCount {
+                                let factorTile = fp + column * columns * columns
+                                for tileIndex in block.columnStarts[column]..<block.columnStarts[column + 1] {
+                                    let tile = v + tileIndex * rows * columns
+                                    TileKernels.scale(tile, rows: rows, columns: columns, left: lp, right: rp, scratch: sp)
+                                    TileKernels.solveRightLowerTranspose(tile, rows: rows, columns: columns, factor: factorTile)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private mutating func updateXyFirst(_ a: CrossProducts) {
+        var block = xyZ[0]
+        xyZ[0] = DenseMatrix(rowCount: 0, columnCount: 0)
+        defer { xyZ[0] = block }
+        copyContents(of: a.xyZ[0].values, into: &block.values)
+        let size = first.blockSize
+        let rows = block.rowCount
+        let lambda = lambdas[0]
+        let factor = first
+        block.values.withUnsafeMutableBufferPointer { values in
+            lambda.withUnsafeBufferPointer { l in
+                factor.values.withUnsafeBufferPointer { f in
+                    guard let v = values.baseAddress, let lp = l.baseAddress, let fp = f.baseAddress else { return }
+                    TileKernels.multiplyColumnBlocks(v, rows: rows, blockCount: factor.blockCount, lambda: lp, size: size)
+                    for level in 0..<factor.blockCount {
+                        TileKernels.solveRightLowerTranspose(v + level * size * rows, rows: rows, columns: size,
+                                                             factor: fp + level * size * size)
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Later terms (dense, with fill-in)
+
+    private mutating func factorDiagonal(_ k: Int, _ a: CrossProducts) -> Bool {
+        var target = diagonal[k]
+        diagonal[k] = DenseMatrix(rowCount: 0, columnCount: 0)
+        defer { diagonal[k] = target }
+        let source = a.diagonal[k]
+        let size = source.blockSize
+        let dimension = target.rowCount
+        let lambda = lambdas[k]
+        let sparse = firstColumn[k - 1]
+        target.values.withUnsafeMutableBufferPointer { values in
+            source.values.withUnsafeBufferPointer { src in
+                lambda.withUnsafeBufferPointer { l in
+                    scratch.withUnsafeMutableBufferPointer { s in
+                        sparse.values.withUnsafeBufferPointer { sv in
+                            guard let t = values.baseAddress, let sp = src.baseAddress, let lp = l.baseAddress,
+                                  let scr = s.baseAddress, let tiles = sv.baseAddress else { return }
+                            for index in 0..<(dimension * dimension) { t[index] = 0 }
+                            let tileStore = scr + size * size
+                            for level in 0..<source.blockCount {
+                                tileStore.update(from: sp + level * size * size, count: size * size)
+                                TileKernels.scale(tileStore, rows: size, columns: size, left: lp, right: lp, scratch: scr)
+                                let corner = t + level * size * dimension + level * size
+                                for column in 0..<size {
+                                    for row in 0..<size { corner[column * dimension + row] = tileStore[column * size + row] }
+                                    corner[column * dimension + column] += 1
+                                }
+                            }
+                            Self.subtractSparseProducts(t, stride: dimension, left: sparse, leftTiles: tiles,
+                                                        right: sparse, rightTiles: tiles, symmetric: true)
+                        }
+                    }
+                }
+            }
+        }
+        for j in 1..<k {
+            DenseKernels.subtractProduct(&target, dense[k][j], dense[k][j], lowerOnly: true)
+        }
+        return DenseKernels.cholesky(&target)
+    }
+
+    private mutating func updateDense(_ i: Int, _ k: Int, _ a: CrossProducts) {
+        var target = dense[i][k]
+        dense[i][k] = DenseMatrix(rowCount: 0, columnCount: 0)
+        defer { dense[i][k] = target }
+        copyContents(of: a.dense[i][k].values, into: &target.values)
+        let left = firstColumn[i - 1]
+        let right = firstColumn[k - 1]
+        let leftLambda = lambdas[i]
+        let rightLambda = lambdas[k]
+        let rowSize = parametrizations[i].size
+        let columnSize = parametrizations[k].size
+        let rows = target.rowCount
+        let columns = target.columnCount
+        target.values.withUnsafeMutableBufferPointer { values in
+            leftLambda.withUnsafeBufferPointer { ll in
+                rightLambda.withUnsafeBufferPointer { rl in
+                    left.values.withUnsafeBufferPointer { lv in
+                        right.values.withUnsafeBufferPointer { rv in
+                            guard let t = values.baseAddress, let llp = ll.baseAddress, let rlp = rl.baseAddress,
+                                  let lt = lv.baseAddress, let rt = rv.baseAddress else { return }
+                            TileKernels.multiplyColumnBlocks(t, rows: rows, blockCount: columns / max(columnSize, 1),
+                                                             lambda: rlp, size: columnSize)
+                            TileKernels.multiplyRowBlocksTransposed(t, blockCount: rows / max(rowSize, 1), columns: columns,
+                                                                    lambda: llp, size: rowSize)
+                            Self.subtractSparseProducts(t, stride: rows, left: left, leftTiles: lt,
+                                                        right: right, rightTiles: rt, symmetric: false)
+                        }
+                    }
+                }
+            }
+        }
+        for j in 1..<k {
+            DenseKernels.subtractProduct(&target, dense[i][j], dense[k][j])
+        }
+        DenseKernels.solveRightLowerTranspose(&target, factor: diagonal[k])
+    }
+
+    private mutating func updateXyColumn(_ k: Int, _ a: CrossProducts) {
+        var target = xyZ[k]
+        xyZ[k] = DenseMatrix(rowCount: 0, columnCount: 0)
+        defer { xyZ[k] = target }
+        copyContents(of: a.xyZ[k].values, into: &target.values)
+        let rows = target.rowCount
+        let size = parametrizations[k].size
+        let lambda = lambdas[k]
+        let sparse = firstColumn[k - 1]
+        let xyFirst = xyZ[0]
+        target.values.withUnsafeMutableBufferPointer { values in
+            lambda.withUnsafeBufferPointer { l in
+                sparse.values.withUnsafeBufferPointer { sv in
+                    xyFirst.values.withUnsafeBufferPointer { xv in
+                        guard let t = values.baseAddress, let lp = l.baseAddress, let tiles = sv.baseAddress,
+                              let xp = xv.baseAddress else { return }
+                        TileKernels.multiplyColumnBlocks(t, rows: rows, blockCount: sparse.tileRowCount, lambda: lp, size: size)
+                        let firstSize = sparse.tileColumns
+                        for column in 0..<sparse.tileColumnCount {
+                            let source = xp + column * firstSize * rows
+                            for tileIndex in sparse.columnStarts[column]..<sparse.columnStarts[column + 1] {
+                                let rowLevel = Int(sparse.tileRowIndices[tileIndex])
+                                TileKernels.subtractProduct(t + rowLevel * size * rows, stride: rows,
+                                                            left: source, leftRows: rows,
+                                                            right: tiles + tileIndex * sparse.tileSize, rightRows: size,
+                                                            inner: firstSize)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for j in 1..<k {
+            DenseKernels.subtractProduct(&target, xyZ[j], dense[k][j])
+        }
+        DenseKernels.solveRightLowerTranspose(&target, factor: diagonal[k])
+    }
+
+    private mutating func factorXy(_ a: CrossProducts) -> Bool {
+        var target = xyXy
+        xyXy = DenseMatrix(rowCount: 0, columnCount: 0)
+        defer { xyXy = target }
+        copyContents(of: a.xyXy.values, into: &target.values)
+        for k in 0..<termCount {
+            DenseKernels.subtractProduct(&target, xyZ[k], xyZ[k], lowerOnly: true)
+        }
+        return DenseKernels.cholesky(&target)
+    }
+
+    /// Copies `source` into `target` (same length) without allocating.
+    private func copyContents(of source: [Double], into target: inout [Double]) {
+        target.withUnsafeMutableBufferPointer { destination in
+            source.withUnsafeBufferPointer { origin in
+                guard let to = destination.baseAddress, let from = origin.baseAddress else { return }
+                to.update(from: from, count: min(destination.count, origin.count))
+            }
+        }
+    }
+
+    /// target[rows of left's tile row, rows of right's tile row] −= T_left T_rightᵀ for every pair
+    /// of tiles sharing a tile column (a level of the first term). With `symmetric`, left and
+    /// right are the same matrix and only the lower triangle is updated.
+    private static func subtractSparseProducts(_ target: UnsafeMutablePointer<Double>, stride: Int,
+                                               left: BlockSparseMatrix, leftTiles: UnsafePointer<Double>,
+                                               right: BlockSparseMatrix, rightTiles: UnsafePointer<Double>,
+                                               symmetric: Bool) {
+        let leftSize = left.tileRows
+        let rightSize = right.tileRows
+        let inner = left.tileColumns
+        for column in 0..<left.tileColumnCount {
+            let rightRange = right.columnStarts[column]..<right.columnStarts[column + 1]
+            for leftIndex in left.columnStarts[column]..<left.columnStarts[column + 1] {
+                let leftRow = Int(left.tileRowIndices[leftIndex])
+                for rightIndex in rightRange {
+                    let rightRow = Int(right.tileRowIndices[rightIndex])
+                    if symmetric && rightRow > leftRow { break }
+                    let corner = target + rightRow * rightSize * stride + leftRow * leftSize
+                    TileKernels.subtractProduct(corner, stride: stride,
+                                                left: leftTiles + leftIndex * left.tileSize, leftRows: leftSize,
+                                                right: rightTiles + rightIndex * right.tileSize, rightRows: rightSize,
+                                                inner: inner, lowerOnly: symmetric && rightRow == leftRow)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+
+/// A fitted linear mixed-effects model: an immutable value holding the estimates, the fit
+/// statistics and the optimisation record (MATLAB's `LinearMixedModel`, lme4's `merMod`).
+///
+/// Warnings (singular fit, dropped rows or columns, non-convergence) are data in
+/// ``warnings``; the library never prints.
+public struct FittedModel: Sendable {
+    /// The model that was fitted.
+    public let model: LinearMixedModel
+    /// ML or REML.
+    public let method: EstimationMethod
+    /// θ at the optimum, in the order of the random-effects terms.
+    public let theta: [Double]
+    /// β̂, in the order of ``ModelDesign/fixedEffects`` columns.
+    public let beta: [Double]
+    /// σ̂, the residual standard deviation.
+    public let sigma: Double
+    /// Var(β̂) = σ² (L_XX L_XXᵀ)⁻¹, row-major p × p.
+    public let fixedEffectsCovariance: [Double]
+    /// The optimised criterion: −2 log-likelihood (ML) or the REML criterion.
+    public let objective: Double
+    /// The optimisation record.
+    public let optimization: OptimizationSummary
+    /// λ_k for each term (column-major s × s).
+    public let lambdas: [[Double]]
+    /// The conditional modes b̂ per term, level-major (s values per level).
+    public let randomEffectsModes: [[Double]]
+    /// The spherical conditional modes u per term (b = Λ u).
+    public let sphericalModes: [[Double]]
+    let factor: BlockedCholeskyFactor
+
+    init(model: LinearMixedModel, method: EstimationMethod, theta: [Double], factor: BlockedCholeskyFactor,
+         objective: Double, optimization: OptimizationSummary) {
+        self.model = model
+        self.method = method
+        self.theta = theta
+        self.factor = factor
+        self.objective = objective
+        self.optimization = optimization
+        let n = Double(model.design.observationCount)
+        let p = factor.fixedCount
+        let parts = FactorSummary(factor)
+        let denominator = method == .ml ? n : n - Double(p)
+        self.sigma = (parts.penalizedResidualSquares / denominator).squareRoot()
+        let beta = factor.fixedEffectsEstimate()
+        self.beta = beta
+        let inverse = factor.inverseFixedFactor()
+        var covariance = [Double](repeating: 0, count: p * p)
+        let variance = sigma * sigma
+        for row in 0..<p {
+            for column in 0..<p {
+                var sum = 0.0
+                for inner in max(row, column)..<p { sum += inverse[inner, row] * inverse[inner, column] }
+                covariance[row * p + column] = variance * sum
+            }
+        }
+        self.fixedEffectsCovariance = covariance
+        self.lambdas = factor.lambdas
+        let u = factor.sphericalModes(beta: beta)
+        self.sphericalModes = u
+        self.randomEffectsModes = zip(u, factor.lambdas).enumerated().map { k, pair in
+            let size = factor.parametrizations[k].size
+            return Self.multiplyBlocks(pair.0, lambda: pair.1, size: size)
+        }
+    }
+
+    /// b = (I ⊗ λ) u.
+    static func multiplyBlocks(_ u: [Double], lambda: [Double], size: Int) -> [Double] {
+        var b = [Double](repeating: 0, count: u.count)
+        for level in 0..<(u.count / max(size, 1)) {
+            for row in 0..<size {
+                var sum = 0.0
+                for column in 0...row { sum += lambda[column * size + row] * u[level * size + column] }
+                b[level * size + row] = sum
+            }
+        }
+        return b
+    }
+
+    // MARK: - Fit statistics
+
+    /// n, the number of observations used.
+    public var observationCount: Int { model.design.observationCount }
+    /// p, the number of fixed-effects coefficients.
+    public var fixedEffectCount: Int { beta.count }
+    /// q, the number of random effects.
+    public var randomEffectCount: Int { model.design.randomEffectsTerms.reduce(0) { $0 + $1.randomEffectCount } }
+    /// The number of covariance parameters θ (not counting σ).
+    public var covarianceParameterCount: Int { theta.count }
+
+    /// The maximised log-likelihood (the restricted log-likelihood for REML).
+    public var logLikelihood: Double { -objective / 2 }
+    /// −2 log L (MATLAB's `Deviance`).
+    public var deviance: Double { objective }
+    /// The number of estimated parameters: covariance parameters + p + 1 (σ), as MATLAB and lme4.
+    public var parameterCountForInformationCriteria: Int { covarianceParameterCount + fixedEffectCount + 1 }
+    /// Akaike's information criterion, −2 log L + 2k.
+    public var aic: Double { deviance + 2 * Double(parameterCountForInformationCriteria) }
+    /// Bayes' information criterion, −2 log L + k log(n) for ML and k log(n − p) for REML (MATLAB's definition).
+    public var bic: Double {
+        let effective = method == .ml ? observationCount : observationCount - fixedEffectCount
+        return deviance + Double(parameterCountForInformationCriteria) * log(Double(effective))
+    }
+
+    /// Whether the fit is on the boundary of the parameter space: some λ_k has a diagonal entry
+    /// below 1e-4 (a zero variance or perfectly correlated random effects), as lme4's `isSingular`.
+    public var isSingular: Bool {
+        for (k, lambda) in lambdas.enumerated() {
+            let size = factor.parametrizations[k].size
+            for index in 0..<size where abs(lambda[index * size + index]) < 1e-4 { return true }
+        }
+        return false
+    }
+
+    /// Messages a user should see: singular fit, dropped rows and columns, non-convergence.
+    public var warnings: [String] {
+        var messages: [String] = []
+        let design = model.design
+        if design.droppedRowCount > 0 {
+            messages.append("\(design.droppedRowCount) rows with missing values were dropped")
+        }
+        if !design.fixedEffects.droppedColumnNames.isEmpty {
+            let names = design.fixedEffects.droppedColumnNames.joined(separator: ", ")
+            messages.append("fixed-effect model matrix is rank deficient so dropping \(design.fixedEffects.droppedColumnNames.count) columns / coefficients: \(names)")
+        }
+        if isSingular {
+            messages.append("boundary (singular) fit: some variance components are zero or correlations are ±1 (see isSingular)")
+        }
+        if !optimization.converged {
+            messages.append("the optimiser did not converge (\(optimization.status) after \(optimization.evaluations) evaluations)")
+        }
+        return messages
+    }
+
+    /// The residual degrees of freedom n − p.
+    public var residualDegreesOfFreedom: Double { Double(observationCount - fixedEffectCount) }
+
+    /// Standard errors of β̂.
+    public var standardErrors: [Double] {
+        let p = fixedEffectCount
+        return (0..<p).map { fixedEffectsCovariance[$0 * p + $0].squareRoot() }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Optimization
+
+/// A linear mixed-effects model, y = Xβ + Zb + ε with b ~ N(0, σ² Λθ Λθᵀ), ε ~ N(0, σ² W⁻¹),
+/// specified but not yet fitted: the design and the cross products A = [Z X y]ᵀW[Z X y],
+/// formed once. ``fit(method:)`` optimises the profiled deviance over θ and returns an
+/// immutable ``FittedModel``.
+///
+///     let data = try DataTable.builtIn("sleepstudy")
+///     let model = try LinearMixedModel(formula: "Reaction ~ 1 + Days + (1 + Days | Subject)", data: data)
+///     let fit = try model.fit(method: .reml)
+public struct LinearMixedModel: Sendable {
+    /// The design (X, the random-effects terms, y, weights).
+    public let design: ModelDesign
+    let crossProducts: CrossProducts
+    let parametrizations: [CovarianceParametrization]
+    /// Seconds spent building the design and the cross products.
+    public let buildSeconds: Double
+
+    /// Parses the formula, builds the design from `data` and forms the cross products.
+    public init(formula: String, data: DataTable, options: ModelOptions = ModelOptions()) throws(MixedModelError) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let parsed: Formula
+        do { parsed = try Formula(formula) } catch { throw .formula(error) }
+        let design: ModelDesign
+        do { design = try ModelDesign(formula: parsed, data: data, options: options) } catch { throw .design(error) }
+        self.init(design: design, startedAt: start, clock: clock)
+    }
+
+    /// A model from a design built elsewhere.
+    public init(design: ModelDesign) {
+        let clock = ContinuousClock()
+        self.init(design: design, startedAt: clock.now, clock: clock)
+    }
+
+    private init(design: ModelDesign, startedAt start: ContinuousClock.Instant, clock: ContinuousClock) {
+        self.design = design
+        self.crossProducts = CrossProducts(design: design)
+        self.parametrizations = design.randomEffectsTerms.map {
+            CovarianceParametrization(pattern: $0.covariancePattern, size: $0.columnCount)
+        }
+        self.buildSeconds = (clock.now - start).seconds
+    }
+
+    /// The number of covariance parameters θ.
+    public var parameterCount: Int { parametrizations.reduce(0) { $0 + $1.parameterCount } }
+
+    /// Lower bounds on θ (0 for the diagonal of λ under FullCholesky, as lme4).
+    public var lowerBounds: [Double] { parametrizations.flatMap(\.lowerBounds) }
+
+    /// θ at which optimisation starts (λ = I for every term, as lme4).
+    public var initialTheta: [Double] { parametrizations.flatMap(\.initialValues) }
+
+    /// The profiled objective (−2 log-likelihood, or the REML criterion) at `theta`;
+    /// `+infinity` where it cannot be evaluated.
+    public func objective(theta: [Double], method: EstimationMethod) -> Double {
+        guard theta.count == parameterCount else { return .nan }
+        var deviance = makeDeviance(method: method)
+        return deviance.evaluate(theta)
+    }
+
+    func makeDeviance(method: EstimationMethod) -> ProfiledDeviance {
+        let factor = BlockedCholeskyFactor(crossProducts: crossProducts, parametrizations: parametrizations,
+                                           fixedCount: design.fixedEffects.columnCount)
+        let sumLogWeights = design.weights.map { $0.reduce(0) { $0 + log($1) } } ?? 0
+        return ProfiledDeviance(crossProducts: crossProducts, factor: factor, observationCount: design.observationCount,
+                                sumLogWeights: sumLogWeights, method: method)
+    }
+
+    /// Fits the model by ML or REML.
+    /// - Throws: ``MixedModelError/unfittable(_:)`` when the objective is not finite at the start
+    ///   (for instance a response with no variation).
+    public func fit(method: EstimationMethod = .ml) throws(MixedModelError) -> FittedModel {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var deviance = makeDeviance(method: method)
+        let theta0 = initialTheta
+        let initialObjective = deviance.evaluate(theta0)
+        guard initialObjective.isFinite else {
+            throw .unfittable("the objective is not finite at the starting values; check that the response varies and that the fixed effects do not fit it exactly")
+        }
+        let optimizer = BOBYQA(lowerBounds: lowerBounds, upperBounds: parametrizations.flatMap(\.upperBounds),
+                               initialTrustRadius: 0.75, finalTrustRadius: 1e-7)
+        var result = optimizer.minimize(from: theta0) { deviance.evaluate($0) }
+        var theta = result.x
+        var best = result.value
+        let extra = Self.snapToBounds(&theta, value: &best, lower: lowerBounds, deviance: &deviance)
+        result.evaluations += extra
+        _ = deviance.evaluate(theta)
+        let summary = OptimizationSummary(optimizer: "BOBYQA", initialTheta: theta0, initialObjective: initialObjective,
+                                          finalTheta: theta, finalObjective: best, evaluations: result.evaluations,
+                                          converged: result.converged, status: result.status.rawValue,
+                                          finalTrustRadius: optimizer.finalTrustRadius,
+                                          seconds: (clock.now - start).seconds + buildSeconds)
+        return FittedModel(model: self, method: method, theta: theta, factor: deviance.factor,
+                           objective: best, optimization: summary)
+    }
+
+    /// Parameters with a lower bound of 0 that end within 1e-4 of it are set to exactly 0 when
+    /// that does not worsen the objective (lme4 and MixedModels.jl do the same), so boundary
+    /// fits are reported as exactly singular. Returns the number of evaluations used.
+    private static func snapToBounds(_ theta: inout [Double], value: inout Double, lower: [Double],
+                                     deviance: inout ProfiledDeviance) -> Int {
+        var evaluations = 0
+        for index in theta.indices where lower[index] == 0 && theta[index] != 0 && theta[index] < 1e-4 {
+            var trial = theta
+            trial[index] = 0
+            let trialValue = deviance.evaluate(trial)
+            evaluations += 1
+            if trialValue <= value {
+                theta = trial
+                value = trialValue
+            }
+        }
+        return evaluations
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    }
+}
