@@ -21,7 +21,7 @@ public enum BuiltInDataset {
     /// Loads a built-in data set.
     /// - Parameter options: extra reading options (declared categorical columns, level orders);
     ///   the data set's own factor levels are used unless `options` gives an order.
-    /// - Throws: ``CSVError/fileNotFound(path:)`` naming the available data sets when there is
+    /// - Throws: ``CSVError/unreadableFile(path:reason:)`` naming the available data sets when there is
     ///   no data set called `name`.
     public static func load(_ name: String, options: CSVReadOptions = CSVReadOptions()) throws(CSVError) -> DataTable {
         let entries: [String: ManifestEntry]

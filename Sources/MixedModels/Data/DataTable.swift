@@ -56,6 +56,7 @@ public enum DataTableError: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownColumn(String, available: [String])
     case unknownLevel(column: String, level: String, available: [String])
     case incompleteLevelOrder(column: String, missing: [String])
+    case duplicateLevel(column: String, level: String)
     case notCategorical(column: String)
 
     public var description: String {
@@ -72,6 +73,8 @@ public enum DataTableError: Error, Sendable, Equatable, CustomStringConvertible 
             return "column '\(column)' has no level '\(level)'; its levels are: \(available.joined(separator: ", "))"
         case .incompleteLevelOrder(let column, let missing):
             return "the level order given for column '\(column)' leaves out: \(missing.joined(separator: ", "))"
+        case .duplicateLevel(let column, let level):
+            return "the level order given for column '\(column)' names '\(level)' more than once"
         case .notCategorical(let column):
             return "column '\(column)' is not categorical"
         }

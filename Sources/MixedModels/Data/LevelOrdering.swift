@@ -1,0 +1,72 @@
+/// The order of a categorical column's levels: the default sort, and checking a caller's order.
+enum LevelOrdering {
+    /// Why a caller's level order cannot be used.
+    enum Problem: Error, Equatable {
+        /// The order names this level twice.
+        case duplicate(String)
+        /// The order names these levels, which are not in the data.
+        case unknown([String])
+        /// The order leaves out these levels, which are in the data.
+        case missing([String])
+    }
+
+    /// The default order of `labels`, as indices into `labels`.
+    ///
+    /// Numerically ascending when every label is a finite decimal number (ties, such as `1` and
+    /// `1.0`, broken by text); otherwise by Unicode scalar values, which is the byte order of the
+    /// UTF-8 text (so `B` comes before `a`, and `10` before `9` unless all labels are numbers).
+    static func sortedOrder(of labels: [String]) -> [Int] {
+        var numbers = [Double]()
+        numbers.reserveCapacity(labels.count)
+        for label in labels {
+            guard case .finite(let value) = NumberParsing.parse(label) else {
+                return labels.indices.sorted { isBytewiseLess(labels[$0], labels[$1]) }
+            }
+            numbers.append(value)
+        }
+        return labels.indices.sorted { left, right in
+            if numbers[left] != numbers[right] { return numbers[left] < numbers[right] }
+            return isBytewiseLess(labels[left], labels[right])
+        }
+    }
+
+    /// The caller's `requested` order as indices into `labels`, or the problem with it.
+    static func order(of labels: [String], requested: [String]) -> Result<[Int], Problem> {
+        var indexOfLabel = [String: Int]()
+        for (index, label) in labels.enumerated() { indexOfLabel[label] = index }
+        var seen = Set<String>()
+        var unknown = [String]()
+        var order = [Int]()
+        order.reserveCapacity(requested.count)
+        for level in requested {
+            guard seen.insert(level).inserted else { return .failure(.duplicate(level)) }
+            if let index = indexOfLabel[level] {
+                order.append(index)
+            } else {
+                unknown.append(level)
+            }
+        }
+        if !unknown.isEmpty { return .failure(.unknown(unknown)) }
+        if order.count < labels.count {
+            let missing = sortedOrder(of: labels).map { labels[$0] }.filter { !seen.contains($0) }
+            return .failure(.missing(missing))
+        }
+        return .success(order)
+    }
+
+    /// Codes and levels rearranged so that level `order[k]` of the input becomes level `k`.
+    static func applying(_ order: [Int], to codes: [Int32], levels: [String]) -> CategoricalColumn {
+        var newCode = [Int32](repeating: CategoricalColumn.missingCode, count: levels.count)
+        for (position, oldIndex) in order.enumerated() {
+            newCode[oldIndex] = Int32(truncatingIfNeeded: position)
+        }
+        let recoded = codes.map { code in
+            code == CategoricalColumn.missingCode ? code : newCode[Int(code)]
+        }
+        return CategoricalColumn(codes: recoded, levels: order.map { levels[$0] })
+    }
+
+    private static func isBytewiseLess(_ left: String, _ right: String) -> Bool {
+        left.utf8.lexicographicallyPrecedes(right.utf8)
+    }
+}
