@@ -86,7 +86,7 @@ public struct LinearMixedModel: Sendable {
         var theta = result.x
         var best = result.value
         let extra = Self.snapToBounds(&theta, value: &best, lower: lowerBounds, deviance: &deviance)
-        result.evaluations += extra
+        result.evaluations += extra + 1  // the start checked above, and the boundary snaps
         _ = deviance.evaluate(theta)
         let summary = OptimizationSummary(optimizer: "BOBYQA", initialTheta: theta0, initialObjective: initialObjective,
                                           finalTheta: theta, finalObjective: best, evaluations: result.evaluations,

@@ -1,0 +1,175 @@
+import Foundation
+
+/// The summary of a fitted model as text (MATLAB's `disp` layout) and as JSON (the `lmm fit`
+/// contract: `formula`, `method`, `numObservations`, `logLikelihood`, `deviance`, `aic`, `bic`,
+/// `sigma`, `theta`, `isSingular`, `fixedEffects`, `covarianceParameters`, `optimizer`,
+/// `warnings`, plus more).
+public struct FitReport: Sendable {
+    public let fit: FittedModel
+    public let dfMethod: DegreesOfFreedomMethod
+    public let alpha: Double
+    /// Whether the estimation method was chosen by default (the text says so).
+    public let methodIsDefault: Bool
+    /// The F tests per term, when computed.
+    public let anova: [ANOVARow]?
+
+    public init(fit: FittedModel, dfMethod: DegreesOfFreedomMethod = .residual, alpha: Double = 0.05,
+                methodIsDefault: Bool = false, anova: [ANOVARow]? = nil) {
+        self.fit = fit
+        self.dfMethod = dfMethod
+        self.alpha = alpha
+        self.methodIsDefault = methodIsDefault
+        self.anova = anova
+    }
+
+    // MARK: - Text
+
+    /// The text summary.
+    public var text: String {
+        let design = fit.model.design
+        var lines: [String] = []
+        let defaultNote = methodIsDefault && fit.method == .ml ? " (the default; use --method reml for REML)" : ""
+        lines.append("Linear mixed-effects model fit by \(fit.method.rawValue)\(defaultNote)")
+        lines.append("")
+        lines.append("Model information:")
+        let information: [(String, Int)] = [
+            ("Number of observations", fit.observationCount),
+            ("Fixed effects coefficients", fit.fixedEffectCount),
+            ("Random effects coefficients", fit.randomEffectCount),
+            ("Covariance parameters", fit.covarianceParameterCount + 1),
+        ]
+        for (label, value) in information {
+            let padded = ("    " + label).padding(toLength: 35, withPad: " ", startingAt: 0)
+            let number = String(value)
+            lines.append(padded + String(repeating: " ", count: max(6 - number.count, 0)) + number)
+        }
+        lines.append("")
+        lines.append("Formula:")
+        lines.append("    \(design.formula.text)")
+        lines.append("")
+        lines.append("Model fit statistics:")
+        var statistics = TextTable(headers: ["AIC", "BIC", "LogLikelihood", "Deviance"], alignments: [.left, .left, .left, .left])
+        statistics.append([fit.aic, fit.bic, fit.logLikelihood, fit.deviance].map { TextTable.format($0) })
+        lines.append(statistics.rendered())
+        lines.append("")
+        lines.append("Fixed effects coefficients (\(confidenceLabel) CIs, DF method: \(dfMethod.rawValue)):")
+        var coefficients = TextTable(headers: ["Name", "Estimate", "SE", "tStat", "DF", "pValue", "Lower", "Upper"],
+                                     alignments: [.left] + Array(repeating: .right, count: 7))
+        for row in fit.fixedEffects(dfMethod: dfMethod, alpha: alpha) {
+            coefficients.append([row.name] + [row.estimate, row.standardError, row.tStat, row.df, row.pValue, row.lower, row.upper]
+                .map { TextTable.format($0) })
+        }
+        lines.append(coefficients.rendered())
+        if let anova, !anova.isEmpty {
+            lines.append("")
+            lines.append("ANOVA (F tests per term, DF method: \(dfMethod.rawValue)):")
+            var table = TextTable(headers: ["Term", "FStat", "DF1", "DF2", "pValue"], alignments: [.left, .right, .right, .right, .right])
+            for row in anova {
+                table.append([row.term] + [row.fStat, row.df1, row.df2, row.pValue].map { TextTable.format($0) })
+            }
+            lines.append(table.rendered())
+        }
+        lines.append("")
+        lines.append("Random effects covariance parameters (\(confidenceLabel) CIs):")
+        lines.append(covarianceText)
+        if !fit.warnings.isEmpty {
+            lines.append("")
+            lines.append("Warnings:")
+            lines += fit.warnings.map { "    \($0)" }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private var confidenceLabel: String {
+        TextTable.format(100 * (1 - alpha), digits: 4) + "%"
+    }
+
+    private var covarianceText: String {
+        let rows = fit.covarianceParameters(alpha: alpha)
+        var blocks: [String] = []
+        var index = 0
+        for term in fit.model.design.randomEffectsTerms {
+            let end = min(index + Self.rowCount(for: term), rows.count)
+            var table = TextTable(headers: ["Name1", "Name2", "Type", "Estimate", "Lower", "Upper"],
+                                  alignments: [.left, .left, .left, .right, .right, .right])
+            for row in rows[index..<end] {
+                table.append([row.name1, row.name2, row.type] + [row.estimate, row.lower, row.upper].map { TextTable.format($0) })
+            }
+            blocks.append("Group: \(term.groupName) (\(term.levelCount) Levels)\n" + table.rendered())
+            index = end
+        }
+        var residual = TextTable(headers: ["Name", "Estimate", "Lower", "Upper"], alignments: [.left, .right, .right, .right])
+        for row in rows[min(index, rows.count)...] {
+            residual.append([row.name1] + [row.estimate, row.lower, row.upper].map { TextTable.format($0) })
+        }
+        blocks.append("Group: Error\n" + residual.rendered())
+        return blocks.joined(separator: "\n\n")
+    }
+
+    /// The number of covariance rows a term contributes.
+    static func rowCount(for term: RandomEffectsTerm) -> Int {
+        switch term.covariancePattern {
+        case .diagonal, .isotropic: return term.columnCount
+        default: return term.columnCount * (term.columnCount + 1) / 2
+        }
+    }
+
+    // MARK: - JSON
+
+    /// The JSON object.
+    public var json: JSONValue {
+        let design = fit.model.design
+        let fixed = fit.fixedEffects(dfMethod: dfMethod, alpha: alpha).map { row -> JSONValue in
+            .object([("name", .string(row.name)), ("estimate", .number(row.estimate)),
+                     ("standardError", .number(row.standardError)), ("tStat", .number(row.tStat)),
+                     ("df", .number(row.df)), ("pValue", .number(row.pValue)),
+                     ("lower", .number(row.lower)), ("upper", .number(row.upper))])
+        }
+        let covariance = fit.covarianceParameters(alpha: alpha).map { row -> JSONValue in
+            .object([("group", .string(row.group)), ("name1", .string(row.name1)), ("name2", .string(row.name2)),
+                     ("type", .string(row.type)), ("estimate", .number(row.estimate)),
+                     ("lower", .number(row.lower)), ("upper", .number(row.upper))])
+        }
+        let optimization = fit.optimization
+        var members: [(String, JSONValue)] = [
+            ("formula", .string(design.formula.text)),
+            ("method", .string(fit.method.rawValue)),
+            ("numObservations", .integer(fit.observationCount)),
+            ("droppedRows", .integer(design.droppedRowCount)),
+            ("numFixedEffects", .integer(fit.fixedEffectCount)),
+            ("numRandomEffects", .integer(fit.randomEffectCount)),
+            ("numCovarianceParameters", .integer(fit.covarianceParameterCount + 1)),
+            ("logLikelihood", .number(fit.logLikelihood)),
+            ("deviance", .number(fit.deviance)),
+            ("aic", .number(fit.aic)),
+            ("bic", .number(fit.bic)),
+            ("sigma", .number(fit.sigma)),
+            ("theta", .array(fit.theta.map { .number($0) })),
+            ("isSingular", .bool(fit.isSingular)),
+            ("dfMethod", .string(dfMethod.rawValue)),
+            ("fixedEffects", .array(fixed)),
+            ("droppedColumns", .array(design.fixedEffects.droppedColumnNames.map { .string($0) })),
+            ("covarianceParameters", .array(covariance)),
+            ("randomEffectsTerms", DesignReport(design: design).randomTermsJSON),
+        ]
+        if let anova {
+            members.append(("anova", .array(anova.map { row in
+                .object([("term", .string(row.term)), ("fStat", .number(row.fStat)), ("df1", .number(row.df1)),
+                         ("df2", .number(row.df2)), ("pValue", .number(row.pValue))])
+            })))
+        }
+        members += [
+            ("optimizer", .object([
+                ("name", .string(optimization.optimizer)),
+                ("evaluations", .integer(optimization.evaluations)),
+                ("converged", .bool(optimization.converged)),
+                ("status", .string(optimization.status)),
+                ("seconds", .number(optimization.seconds)),
+                ("initialObjective", .number(optimization.initialObjective)),
+                ("finalObjective", .number(optimization.finalObjective)),
+            ])),
+            ("warnings", .array(fit.warnings.map { .string($0) })),
+        ]
+        return .object(members)
+    }
+}

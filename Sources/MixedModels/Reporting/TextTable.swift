@@ -1,0 +1,42 @@
+import Foundation
+
+/// A plain-text table in MATLAB's display style: a header row and aligned columns, indented by
+/// four spaces; text columns are left-aligned and numbers right-aligned.
+public struct TextTable: Sendable {
+    public enum Alignment: Sendable { case left, right }
+
+    public let headers: [String]
+    public let alignments: [Alignment]
+    public private(set) var rows: [[String]] = []
+
+    public init(headers: [String], alignments: [Alignment]) {
+        self.headers = headers
+        self.alignments = alignments
+    }
+
+    public mutating func append(_ row: [String]) { rows.append(row) }
+
+    /// The table's lines, joined by newlines.
+    public func rendered(indent: Int = 4) -> String {
+        let all = [headers] + rows
+        let widths = headers.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+        let prefix = String(repeating: " ", count: indent)
+        return all.map { row in
+            var line = prefix
+            for column in headers.indices {
+                let cell = row.indices.contains(column) ? row[column] : ""
+                let padding = String(repeating: " ", count: max(widths[column] - cell.count, 0))
+                let aligned = alignments.indices.contains(column) && alignments[column] == .right ? padding + cell : cell + padding
+                line += aligned + (column + 1 < headers.count ? "    " : "")
+            }
+            return line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }.joined(separator: "\n")
+    }
+
+    /// A number with `digits` significant digits (MATLAB's short display uses 5).
+    public static func format(_ value: Double, digits: Int = 5) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "Inf" : "-Inf" }
+        return String(format: "%.\(digits)g", value)
+    }
+}

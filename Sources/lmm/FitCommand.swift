@@ -1,0 +1,34 @@
+import ArgumentParser
+import MixedModels
+
+/// `lmm fit`: fits a model and prints its summary.
+struct FitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit a linear mixed-effects model by ML (default) or REML and print the summary."
+    )
+
+    @OptionGroup var input: DataOptions
+    @OptionGroup var modelOptions: ModelOptionsGroup
+
+    @Option(name: .customLong("df-method"), help: "Degrees of freedom for t and F tests: residual (default), satterthwaite or none.")
+    var dfMethod: DegreesOfFreedomMethod = .residual
+
+    @Option(name: .long, help: "Significance level for confidence intervals.")
+    var alpha: Double = 0.05
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
+    }
+
+    func run() throws {
+        let table = try input.loadTable()
+        let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
+        let fit = try model.fit(method: modelOptions.estimationMethod)
+        let report = FitReport(fit: fit, dfMethod: dfMethod, alpha: alpha, methodIsDefault: modelOptions.method == nil)
+        print(format == .json ? report.json.rendered() : report.text)
+    }
+}
