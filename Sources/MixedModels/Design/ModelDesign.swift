@@ -30,6 +30,12 @@ public struct ModelDesign: Sendable {
     /// - Throws: ``DesignError`` for unknown columns, a categorical response, bad weights,
     ///   grouping factors with too many levels, and similar problems.
     public init(formula: Formula, data: DataTable, options: ModelOptions = ModelOptions()) throws(DesignError) {
+        try self.init(formula: formula, data: data, options: options, checksGroupingFactors: true)
+    }
+
+    /// - Parameter checksGroupingFactors: apply lme4's checks on grouping factors (at least two
+    ///   levels, fewer levels than observations); the matrix interface allows a single group.
+    init(formula: Formula, data: DataTable, options: ModelOptions, checksGroupingFactors: Bool) throws(DesignError) {
         let frame = try ModelFrame(formula: formula, table: data, weightsColumn: options.weightsColumn)
         let rowCount = frame.rows.count
         let groups = Set(formula.randomTerms.map(\.groupName))
@@ -41,7 +47,7 @@ public struct ModelDesign: Sendable {
             let pattern = options.covariancePatterns[specification.groupName] ?? .fullCholesky
             let term = RandomEffectsTerm(specification: specification, frame: frame, rowCount: rowCount,
                                          coding: options.dummyCoding, pattern: pattern)
-            try Self.check(term, observationCount: rowCount)
+            try Self.check(term, observationCount: rowCount, checksGroupingFactors: checksGroupingFactors)
             terms.append(term)
         }
         terms = terms.enumerated()
@@ -64,11 +70,12 @@ public struct ModelDesign: Sendable {
     }
 
     /// lme4's identifiability checks (check.nlev.gtr.1, check.nobs.vs.nlev, check.nobs.vs.nRE).
-    private static func check(_ term: RandomEffectsTerm, observationCount: Int) throws(DesignError) {
-        if term.levelCount < 2 {
+    private static func check(_ term: RandomEffectsTerm, observationCount: Int,
+                              checksGroupingFactors: Bool) throws(DesignError) {
+        if checksGroupingFactors && term.levelCount < 2 {
             throw .constantGrouping(group: term.groupName)
         }
-        if term.levelCount >= observationCount {
+        if checksGroupingFactors && term.levelCount >= observationCount {
             throw .tooManyLevels(group: term.groupName, levels: term.levelCount, observations: observationCount)
         }
         if term.randomEffectCount >= observationCount {
