@@ -29,6 +29,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Side-by-side fit benchmarks against lme4 (run: swift run -c release lmm-bench).
+        .executableTarget(name: "lmm-bench", dependencies: ["MixedModels"], path: "Benchmarks/FitBenchmarks"),
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization"]),
         .testTarget(
