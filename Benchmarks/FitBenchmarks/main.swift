@@ -76,6 +76,13 @@ func median(_ values: [Double]) -> Double {
 let arguments = CommandLine.arguments
 let reps = arguments.firstIndex(of: "--reps").flatMap { arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil } ?? 9
 let includeInstEval = !arguments.contains("--no-insteval")
+func value(after flag: String) -> Double? {
+    arguments.firstIndex(of: flag).flatMap { arguments.indices.contains($0 + 1) ? Double(arguments[$0 + 1]) : nil }
+}
+var settings = OptimizerSettings.default
+if let rhobeg = value(after: "--rhobeg") { settings.initialTrustRadius = rhobeg }
+if let rhoend = value(after: "--rhoend") { settings.finalTrustRadius = rhoend }
+if let ftol = value(after: "--ftol") { settings.functionTolerance = ftol }
 let lme4 = lme4Figures(runR: arguments.contains("--with-r"), reps: 5, includeInstEval: includeInstEval)
 
 print("model                   method   ours (ms)   evals   lme4 (ms)   evals   lme4/ours   -2logL difference")
@@ -88,7 +95,7 @@ for model in try readModels() where includeInstEval || model.id != "insteval" {
         var objective = Double.nan
         for _ in 0..<(model.id == "insteval" ? 3 : reps) {
             let fit = try LinearMixedModel(formula: model.formula, data: data,
-                                           options: ModelOptions(weightsColumn: model.weights.isEmpty ? nil : "w")).fit(method: method)
+                                           options: ModelOptions(weightsColumn: model.weights.isEmpty ? nil : "w")).fit(method: method, optimizer: settings)
             seconds.append(fit.optimization.seconds)
             evaluations = fit.optimization.evaluations
             objective = fit.objective

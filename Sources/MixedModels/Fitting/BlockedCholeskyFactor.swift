@@ -308,6 +308,11 @@ struct BlockedCholeskyFactor: Sendable {
         let leftSize = left.tileRows
         let rightSize = right.tileRows
         let inner = left.tileColumns
+        if leftSize == 1 && rightSize == 1 && inner == 1 {
+            subtractScalarSparseProducts(target, stride: stride, left: left, leftValues: leftTiles,
+                                         right: right, rightValues: rightTiles, symmetric: symmetric)
+            return
+        }
         for column in 0..<left.tileColumnCount {
             let rightRange = right.columnStarts[column]..<right.columnStarts[column + 1]
             for leftIndex in left.columnStarts[column]..<left.columnStarts[column + 1] {
@@ -320,6 +325,37 @@ struct BlockedCholeskyFactor: Sendable {
                                                 left: leftTiles + leftIndex * left.tileSize, leftRows: leftSize,
                                                 right: rightTiles + rightIndex * right.tileSize, rightRows: rightSize,
                                                 inner: inner, lowerOnly: symmetric && rightRow == leftRow)
+                }
+            }
+        }
+    }
+
+    /// The scalar-term case of ``subtractSparseProducts`` (1 × 1 tiles), the common one for
+    /// crossed intercept-only designs: target[leftRow, rightRow] −= l · r for every pair of
+    /// entries sharing a column.
+    private static func subtractScalarSparseProducts(_ target: UnsafeMutablePointer<Double>, stride: Int,
+                                                     left: BlockSparseMatrix, leftValues: UnsafePointer<Double>,
+                                                     right: BlockSparseMatrix, rightValues: UnsafePointer<Double>,
+                                                     symmetric: Bool) {
+        left.columnStarts.withUnsafeBufferPointer { leftStarts in
+            right.columnStarts.withUnsafeBufferPointer { rightStarts in
+                left.tileRowIndices.withUnsafeBufferPointer { leftRows in
+                    right.tileRowIndices.withUnsafeBufferPointer { rightRows in
+                        for column in 0..<left.tileColumnCount {
+                            let rightEnd = rightStarts[column + 1]
+                            for leftIndex in leftStarts[column]..<leftStarts[column + 1] {
+                                let leftRow = Int(leftRows[leftIndex])
+                                let leftValue = leftValues[leftIndex]
+                                var rightIndex = rightStarts[column]
+                                while rightIndex < rightEnd {
+                                    let rightRow = Int(rightRows[rightIndex])
+                                    if symmetric && rightRow > leftRow { break }
+                                    target[rightRow * stride + leftRow] -= leftValue * rightValues[rightIndex]
+                                    rightIndex += 1
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -27,45 +27,20 @@ struct DenseMatrix: Sendable, Equatable {
 enum DenseKernels {
     /// Lower Cholesky factor of the symmetric positive definite `matrix` (lower triangle used),
     /// in place; the strict upper triangle is set to zero. Returns `false` when a pivot is not
-    /// positive (the matrix is not positive definite).
-    ///
-    /// Left-looking by columns (the column-major `potrf` of LAPACK's unblocked form).
+    /// positive (the matrix is not positive definite). Blocked: see ``DenseCholesky``.
     @discardableResult
     static func cholesky(_ matrix: inout DenseMatrix) -> Bool {
         let size = matrix.rowCount
         return matrix.values.withUnsafeMutableBufferPointer { a -> Bool in
             guard let base = a.baseAddress else { return true }
-            for column in 0..<size {
-                let columnStart = base + column * size
-                // a[column.., column] -= L[column.., 0..<column] * L[column, 0..<column]'
-                for previous in 0..<column {
-                    let previousStart = base + previous * size
-                    let factor = previousStart[column]
-                    if factor == 0 { continue }
-                    var row = column
-                    while row < size {
-                        columnStart[row] -= previousStart[row] * factor
-                        row += 1
-                    }
-                }
-                let pivot = columnStart[column]
-                guard pivot > 0, pivot.isFinite else { return false }
-                let root = pivot.squareRoot()
-                columnStart[column] = root
-                let inverse = 1 / root
-                var row = column + 1
-                while row < size {
-                    columnStart[row] *= inverse
-                    row += 1
-                }
-                for row in 0..<column { columnStart[row] = 0 }
-            }
-            return true
+            return DenseCholesky.factor(base, size: size)
         }
     }
 
-    /// `target -= left * right'` where left is m×k and right n×k (target m×n); with `lowerOnly`,
-    /// only the lower triangle of a square target is updated (a symmetric rank-k update).
+    /// `target -= left * right'` where left is m×k and right n×k (target m×n). With
+    /// `lowerOnly` the caller needs only the lower triangle of a square target (a symmetric
+    /// rank-k update); the whole product is formed, which the blocked kernel does faster than
+    /// a triangular loop, and the upper triangle is ignored by the factorisation that follows.
     static func subtractProduct(_ target: inout DenseMatrix, _ left: DenseMatrix, _ right: DenseMatrix, lowerOnly: Bool = false) {
         let m = target.rowCount
         let n = target.columnCount
@@ -75,20 +50,8 @@ enum DenseKernels {
             right.values.withUnsafeBufferPointer { r in
                 target.values.withUnsafeMutableBufferPointer { t in
                     guard let lp = l.baseAddress, let rp = r.baseAddress, let tp = t.baseAddress else { return }
-                    for column in 0..<n {
-                        let targetColumn = tp + column * m
-                        let firstRow = lowerOnly ? column : 0
-                        for inner in 0..<k {
-                            let factor = rp[inner * n + column]
-                            if factor == 0 { continue }
-                            let leftColumn = lp + inner * m
-                            var row = firstRow
-                            while row < m {
-                                targetColumn[row] -= leftColumn[row] * factor
-                                row += 1
-                            }
-                        }
-                    }
+                    DenseCholesky.subtractProduct(target: tp, targetStride: m, rows: m, columns: n,
+                                                  left: lp, leftStride: m, right: rp, rightStride: n, inner: k)
                 }
             }
         }

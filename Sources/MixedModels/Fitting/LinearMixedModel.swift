@@ -71,7 +71,8 @@ public struct LinearMixedModel: Sendable {
     /// Fits the model by ML or REML.
     /// - Throws: ``MixedModelError/unfittable(_:)`` when the objective is not finite at the start
     ///   (for instance a response with no variation).
-    public func fit(method: EstimationMethod = .ml) throws(MixedModelError) -> FittedModel {
+    public func fit(method: EstimationMethod = .ml,
+                    optimizer settings: OptimizerSettings = .default) throws(MixedModelError) -> FittedModel {
         let clock = ContinuousClock()
         let start = clock.now
         var deviance = makeDeviance(method: method)
@@ -80,8 +81,10 @@ public struct LinearMixedModel: Sendable {
         guard initialObjective.isFinite else {
             throw .unfittable("the objective is not finite at the starting values; check that the response varies and that the fixed effects do not fit it exactly")
         }
-        let optimizer = BOBYQA(lowerBounds: lowerBounds, upperBounds: parametrizations.flatMap(\.upperBounds),
-                               initialTrustRadius: 0.75, finalTrustRadius: 1e-7)
+        var optimizer = BOBYQA(lowerBounds: lowerBounds, upperBounds: parametrizations.flatMap(\.upperBounds),
+                               initialTrustRadius: settings.initialTrustRadius,
+                               finalTrustRadius: settings.finalTrustRadius, maxEvaluations: settings.maxEvaluations)
+        optimizer.functionTolerance = settings.functionTolerance
         var result = optimizer.minimize(from: theta0) { deviance.evaluate($0) }
         var theta = result.x
         var best = result.value

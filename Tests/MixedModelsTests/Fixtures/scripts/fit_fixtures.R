@@ -130,6 +130,7 @@ polished <- function(m) {
   mp <- r$value
   list(control = POLISH_CTRL_TEXT,
        theta = named_num(getME(mp, "theta")), beta = named_num(fixef(mp)), sigma = sigma(mp),
+       se_beta = named_num(sqrt(diag(as.matrix(vcov(mp))))),
        logLik = as.numeric(logLik(mp)), feval = mp@optinfo$feval,
        logLik_gain_over_default = as.numeric(logLik(mp)) - as.numeric(logLik(m)),
        max_abs_theta_diff = max(abs(getME(mp, "theta") - getME(m, "theta"))),
