@@ -20,7 +20,7 @@ public struct ModelDesign: Sendable {
     public let fixedEffects: FixedEffectsMatrix
     /// The random-effects terms.
     public let randomEffectsTerms: [RandomEffectsTerm]
-    /// The table the design was built from, kept so that fits can be re-coded on new data.
+    /// Where the data came from (a file path or a built-in data set name), for messages.
     public let sourceDescription: String
 
     /// n, the number of observations used.
