@@ -22,6 +22,10 @@ public struct ModelDesign: Sendable {
     public let randomEffectsTerms: [RandomEffectsTerm]
     /// Where the data came from (a file path or a built-in data set name), for messages.
     public let sourceDescription: String
+    /// How each predictor of the fixed and random-effects model matrices was coded (numeric, or
+    /// categorical with the levels present in the fitted rows), so that new data are coded the
+    /// same way (``FittedModel/predict(on:conditional:interval:simultaneous:alpha:dfMethod:)``).
+    public let variableCodings: [String: VariableCoding]
 
     /// n, the number of observations used.
     public var observationCount: Int { response.count }
@@ -67,6 +71,12 @@ public struct ModelDesign: Sendable {
         self.fixedEffects = fixed
         self.randomEffectsTerms = terms
         self.sourceDescription = data.source
+        self.variableCodings = frame.predictors.mapValues { variable in
+            switch variable {
+            case .numeric: return .numeric
+            case .categorical(_, let levels): return .categorical(levels: levels)
+            }
+        }
     }
 
     /// lme4's identifiability checks (check.nlev.gtr.1, check.nobs.vs.nlev, check.nobs.vs.nRE).

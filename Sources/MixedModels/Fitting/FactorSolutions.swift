@@ -143,39 +143,11 @@ extension BlockedCholeskyFactor {
         }
     }
 
-    /// Per term and level, the s×s diagonal block of (L_ZZ L_ZZᵀ)⁻¹ (column-major), from the
-    /// columns of L_ZZ⁻¹. Used for the conditional variances of the random effects.
-    /// - Complexity: one triangular solve per random effect.
+    /// Per term and level, the s×s diagonal block of (L_ZZ L_ZZᵀ)⁻¹ (column-major). Used for
+    /// the conditional variances of the random effects (lme4's condVar).
+    /// - Complexity: O(q'³) for the dense trailing terms (q' = Σ_{k≥1} ℓ_k s_k) plus
+    ///   O(Σ nnz²) for the first term's levels; see ``MixedModelEquationsInverse``.
     func inverseDiagonalBlocks() -> [[[Double]]] {
-        let sizes = parametrizations.map(\.size)
-        let dimensions = (0..<termCount).map { k in k == 0 ? first.dimension : diagonal[k].rowCount }
-        var result: [[[Double]]] = []
-        for k in 0..<termCount {
-            let size = sizes[k]
-            var levels: [[Double]] = []
-            for level in 0..<(dimensions[k] / max(size, 1)) {
-                var columns: [[[Double]]] = []
-                for b in 0..<size {
-                    var blocks = dimensions.map { [Double](repeating: 0, count: $0) }
-                    blocks[k][level * size + b] = 1
-                    solveLower(&blocks)
-                    columns.append(blocks)
-                }
-                var block = [Double](repeating: 0, count: size * size)
-                for a in 0..<size {
-                    for b in 0...a {
-                        var sum = 0.0
-                        for term in 0..<termCount {
-                            for index in columns[a][term].indices { sum += columns[a][term][index] * columns[b][term][index] }
-                        }
-                        block[b * size + a] = sum
-                        block[a * size + b] = sum
-                    }
-                }
-                levels.append(block)
-            }
-            result.append(levels)
-        }
-        return result
+        MixedModelEquationsInverse(factor: self).diagonalBlocks(full: false)
     }
 }
