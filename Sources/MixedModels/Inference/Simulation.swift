@@ -20,6 +20,16 @@ extension FittedModel {
         return simulate(rows: rows, weights: newData == nil ? model.design.weights : nil, generator: &generator)
     }
 
+    /// `count` simulated response vectors drawn one after another from one seeded stream
+    /// (lme4's `simulate(nsim = count, seed = seed)`); the first equals `simulate(seed:newData:)`.
+    public func simulate(count: Int, seed: UInt64, newData: DataTable? = nil) throws(MixedModelError) -> [[Double]] {
+        guard count >= 1 else { throw .invalidArgument("the number of simulations must be at least 1, not \(count)") }
+        var generator = SeededGenerator(seed: seed)
+        let rows = try rowDesign(for: newData)
+        let weights = newData == nil ? model.design.weights : nil
+        return (0..<count).map { _ in simulate(rows: rows, weights: weights, generator: &generator) }
+    }
+
     /// One simulated response vector at `rows`, drawing from `generator`.
     func simulate(rows: NewDataDesign, weights: [Double]?, generator: inout SeededGenerator) -> [Double] {
         let p = fixedEffectCount
