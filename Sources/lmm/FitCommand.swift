@@ -14,6 +14,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: .customLong("df-method"), help: "Degrees of freedom for t and F tests: residual (default), satterthwaite or none.")
     var dfMethod: DegreesOfFreedomMethod = .residual
 
+    @Option(name: .customLong("anova-type"), help: "The F tests per term: typeIII (default, as lmerTest), typeI (sequential) or marginal (MATLAB's anova).")
+    var anovaType: ANOVAType = .typeIII
+
     @Option(name: .long, help: "Significance level for confidence intervals.")
     var alpha: Double = 0.05
 
@@ -28,7 +31,9 @@ struct FitCommand: ParsableCommand {
         let table = try input.loadTable()
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
         let fit = try model.fit(method: modelOptions.estimationMethod)
-        let report = FitReport(fit: fit, dfMethod: dfMethod, alpha: alpha, methodIsDefault: modelOptions.method == nil)
+        let anova = try fit.anova(type: anovaType, dfMethod: dfMethod)
+        let report = FitReport(fit: fit, dfMethod: dfMethod, alpha: alpha, methodIsDefault: modelOptions.method == nil,
+                               anova: anova, anovaType: anovaType)
         print(format == .json ? report.json.rendered() : report.text)
     }
 }

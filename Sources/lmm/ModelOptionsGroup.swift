@@ -15,6 +15,7 @@ extension EstimationMethod: ExpressibleByArgument {
 
 extension DummyCoding: ExpressibleByArgument {}
 extension DegreesOfFreedomMethod: ExpressibleByArgument {}
+extension ANOVAType: ExpressibleByArgument {}
 
 /// The model options shared by every subcommand that fits a model.
 struct ModelOptionsGroup: ParsableArguments {

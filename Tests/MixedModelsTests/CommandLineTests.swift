@@ -76,6 +76,25 @@ struct CommandLineTests {
         #expect(optimizer["seconds"] != nil)
     }
 
+    @Test("fit --df-method satterthwaite adds lmerTest's type III ANOVA (cake, REML)")
+    func fitANOVA() throws {
+        let run = try Self.run(["fit", "cake", "angle ~ recipe * temperature + (1 | recipe:replicate)", "--method", "reml",
+                                "--df-method", "satterthwaite", "--format", "json"])
+        #expect(run.status == 0, "\(run.error)")
+        let rows = try Self.json(run)["anova"] as? [[String: Any]] ?? []
+        let reference = (try FixtureSupport.json("fits/cake_reml.json")["lmerTest"] as? [String: Any])?["anova_type3_satterthwaite"] as? [String: Any] ?? [:]
+        #expect(rows.count == reference.count)
+        #expect(rows.count == 3)
+        for row in rows {
+            let expected = reference[row["term"] as? String ?? ""] as? [String: Any] ?? [:]
+            #expect(FixtureSupport.relativeError(FixtureSupport.double(row["fStat"]), FixtureSupport.double(expected["F value"])) <= 1e-4)
+            #expect(FixtureSupport.relativeError(FixtureSupport.double(row["df2"]), FixtureSupport.double(expected["DenDF"])) <= 1e-3)
+            #expect(FixtureSupport.double(row["df1"]) == FixtureSupport.double(expected["NumDF"]))
+        }
+        let text = try Self.run(["fit", "cake", "angle ~ recipe * temperature + (1 | recipe:replicate)", "--df-method", "satterthwaite"])
+        #expect(text.output.contains("ANOVA (type III F tests per term, DF method: satterthwaite)"))
+    }
+
     @Test("fit text output follows MATLAB's layout and says ML is the default")
     func fitText() throws {
         let run = try Self.run(["fit", "Dyestuff", "Yield ~ 1 + (1 | Batch)"])

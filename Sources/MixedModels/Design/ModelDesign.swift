@@ -26,6 +26,9 @@ public struct ModelDesign: Sendable {
     /// categorical with the levels present in the fitted rows), so that new data are coded the
     /// same way (``FittedModel/predict(on:conditional:interval:simultaneous:alpha:dfMethod:)``).
     public let variableCodings: [String: VariableCoding]
+    /// The predictor variables on the model's rows as coded for the model matrices (used to build
+    /// the cell design behind lmerTest's type III hypotheses).
+    let predictors: [String: CodedVariable]
 
     /// n, the number of observations used.
     public var observationCount: Int { response.count }
@@ -71,6 +74,7 @@ public struct ModelDesign: Sendable {
         self.fixedEffects = fixed
         self.randomEffectsTerms = terms
         self.sourceDescription = data.source
+        self.predictors = frame.predictors
         self.variableCodings = frame.predictors.mapValues { variable in
             switch variable {
             case .numeric: return .numeric

@@ -22,8 +22,16 @@ extension FittedModel {
     public func fixedEffects(dfMethod: DegreesOfFreedomMethod = .residual, alpha: Double = 0.05) -> [FixedEffectRow] {
         let names = model.design.fixedEffects.columnNames
         let errors = standardErrors
+        let approximation = dfMethod == .satterthwaite ? satterthwaiteApproximation() : nil
         return beta.indices.map { index in
-            let df = degreesOfFreedom(forCoefficient: index, method: dfMethod)
+            let df: Double
+            if let approximation {
+                var contrast = [Double](repeating: 0, count: beta.count)
+                contrast[index] = 1
+                df = approximation.degreesOfFreedom(contrast: contrast)
+            } else {
+                df = degreesOfFreedom(forCoefficient: index, method: dfMethod)
+            }
             return Self.tRow(name: names[index], estimate: beta[index], standardError: errors[index], df: df, alpha: alpha)
         }
     }

@@ -12,14 +12,17 @@ public struct FitReport: Sendable {
     public let methodIsDefault: Bool
     /// The F tests per term, when computed.
     public let anova: [ANOVARow]?
+    /// Which F tests ``anova`` holds.
+    public let anovaType: ANOVAType
 
     public init(fit: FittedModel, dfMethod: DegreesOfFreedomMethod = .residual, alpha: Double = 0.05,
-                methodIsDefault: Bool = false, anova: [ANOVARow]? = nil) {
+                methodIsDefault: Bool = false, anova: [ANOVARow]? = nil, anovaType: ANOVAType = .typeIII) {
         self.fit = fit
         self.dfMethod = dfMethod
         self.alpha = alpha
         self.methodIsDefault = methodIsDefault
         self.anova = anova
+        self.anovaType = anovaType
     }
 
     // MARK: - Text
@@ -62,7 +65,7 @@ public struct FitReport: Sendable {
         lines.append(coefficients.rendered())
         if let anova, !anova.isEmpty {
             lines.append("")
-            lines.append("ANOVA (F tests per term, DF method: \(dfMethod.rawValue)):")
+            lines.append("ANOVA (\(anovaLabel) F tests per term, DF method: \(dfMethod.rawValue)):")
             var table = TextTable(headers: ["Term", "FStat", "DF1", "DF2", "pValue"], alignments: [.left, .right, .right, .right, .right])
             for row in anova {
                 table.append([row.term] + [row.fStat, row.df1, row.df2, row.pValue].map { TextTable.format($0) })
@@ -78,6 +81,14 @@ public struct FitReport: Sendable {
             lines += fit.warnings.map { "    \($0)" }
         }
         return lines.joined(separator: "\n")
+    }
+
+    private var anovaLabel: String {
+        switch anovaType {
+        case .typeIII: return "type III"
+        case .typeI: return "type I (sequential)"
+        case .marginal: return "marginal"
+        }
     }
 
     private var confidenceLabel: String {
@@ -153,6 +164,7 @@ public struct FitReport: Sendable {
             ("randomEffectsTerms", DesignReport(design: design).randomTermsJSON),
         ]
         if let anova {
+            members.append(("anovaType", .string(anovaType.rawValue)))
             members.append(("anova", .array(anova.map { row in
                 .object([("term", .string(row.term)), ("fStat", .number(row.fStat)), ("df1", .number(row.df1)),
                          ("df2", .number(row.df2)), ("pValue", .number(row.pValue))])

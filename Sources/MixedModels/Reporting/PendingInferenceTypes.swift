@@ -1,13 +1,4 @@
 // TEMPORARY: stand-ins until the inference helpers' files land (ANOVA, covariance parameters).
-/// One row of an F-test table.
-public struct ANOVARow: Sendable, Equatable, Codable {
-    public let term: String
-    public let fStat: Double
-    public let df1: Double
-    public let df2: Double
-    public let pValue: Double
-}
-
 /// One covariance parameter.
 public struct CovarianceParameterRow: Sendable, Equatable, Codable {
     public let group: String
