@@ -10,8 +10,9 @@ struct DesignCommand: ParsableCommand {
 
     @OptionGroup var input: DataOptions
 
-    @Option(name: .customLong("dummy-coding"), help: "Coding of categorical predictors: reference (default), effects or full.")
-    var dummyCoding: DummyCoding = .reference
+    /// The same model options as `lmm fit` (weights and covariance patterns shape the design;
+    /// the estimation method does not).
+    @OptionGroup var modelOptions: ModelOptionsGroup
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -19,7 +20,7 @@ struct DesignCommand: ParsableCommand {
     func run() throws {
         let table = try input.loadTable()
         let formula = try Formula(input.formula)
-        let design = try ModelDesign(formula: formula, data: table, options: ModelOptions(dummyCoding: dummyCoding))
+        let design = try ModelDesign(formula: formula, data: table, options: modelOptions.modelOptions())
         let report = DesignReport(design: design)
         print(format == .json ? report.json.rendered() : report.text)
     }
