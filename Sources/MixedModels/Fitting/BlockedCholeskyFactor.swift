@@ -197,7 +197,7 @@ struct BlockedCholeskyFactor: Sendable {
             }
         }
         for j in 1..<k {
-            DenseKernels.subtractProduct(&target, dense[k][j], dense[k][j], lowerOnly: true)
+            DenseKernels.subtractSymmetricProduct(&target, dense[k][j])
         }
         return DenseKernels.cholesky(&target)
     }
@@ -283,9 +283,17 @@ struct BlockedCholeskyFactor: Sendable {
         defer { xyXy = target }
         copyContents(of: a.xyXy.values, into: &target.values)
         for k in 0..<termCount {
-            DenseKernels.subtractProduct(&target, xyZ[k], xyZ[k], lowerOnly: true)
+            DenseKernels.subtractSymmetricProduct(&target, xyZ[k])
         }
-        return DenseKernels.cholesky(&target)
+        guard DenseKernels.cholesky(&target) else { return false }
+        // The last pivot is r, the root of the penalised residual sum of squares r² = yᵀWy − (the
+        // part explained). Below the rounding level of yᵀWy it is cancellation noise, not a
+        // residual: the response has no variation left (it is constant, or the fixed effects fit
+        // it exactly), which fails like a zero pivot (whether rounding leaves exactly zero
+        // depends on whether the kernels fuse multiply-adds).
+        let last = target.rowCount - 1
+        let residual = target[last, last]
+        return residual * residual > Double.ulpOfOne * a.xyXy[last, last]
     }
 
     /// Copies `source` into `target` (same length) without allocating.

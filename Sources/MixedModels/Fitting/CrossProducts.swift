@@ -88,3 +88,90 @@ struct CrossProducts: Sendable {
         self.xyXy = xyXy
     }
 }
+
+// MARK: - Derived cross products (inference: profiles and the parametric bootstrap)
+
+extension CrossProducts {
+    init(diagonal: [BlockDiagonalMatrix], firstColumn: [BlockSparseMatrix], dense: [[DenseMatrix]],
+         xyZ: [DenseMatrix], xyXy: DenseMatrix) {
+        self.diagonal = diagonal
+        self.firstColumn = firstColumn
+        self.dense = dense
+        self.xyZ = xyZ
+        self.xyXy = xyXy
+    }
+
+    /// p, the number of fixed-effects columns.
+    var fixedCount: Int { xyXy.rowCount - 1 }
+
+    /// The cross products of the model in which fixed-effects column `column` becomes an offset
+    /// with coefficient `value`: X without that column and response y − value·x_column.
+    /// Only the [X y] rows change, and they follow from A itself (Zᵀ(y − c x) = Zᵀy − c Zᵀx, …).
+    /// - Complexity: O(p Σ ℓ_k s_k + p²); no pass over the observations.
+    func fixingFixedEffect(column: Int, at value: Double) -> CrossProducts {
+        let p = fixedCount
+        let kept = (0..<p).filter { $0 != column }
+        let rowsOut = kept.count + 1
+        let newXyZ = xyZ.map { block -> DenseMatrix in
+            var result = DenseMatrix(rowCount: rowsOut, columnCount: block.columnCount)
+            for index in 0..<block.columnCount {
+                for (row, source) in kept.enumerated() { result[row, index] = block[source, index] }
+                result[kept.count, index] = block[p, index] - value * block[column, index]
+            }
+            return result
+        }
+        var newXyXy = DenseMatrix(rowCount: rowsOut, columnCount: rowsOut)
+        for (a, sourceA) in kept.enumerated() {
+            for (b, sourceB) in kept.enumerated() { newXyXy[a, b] = xyXy[sourceA, sourceB] }
+            let offsetRow = xyXy[p, sourceA] - value * xyXy[column, sourceA]
+            newXyXy[kept.count, a] = offsetRow
+            newXyXy[a, kept.count] = offsetRow
+        }
+        newXyXy[kept.count, kept.count] = xyXy[p, p] - 2 * value * xyXy[p, column] + value * value * xyXy[column, column]
+        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, dense: dense, xyZ: newXyZ, xyXy: newXyXy)
+    }
+
+    /// The cross products for the same design with response `y` (same rows, weights, X and Z):
+    /// only the y row — Zᵀ W y, Xᵀ W y and yᵀ W y — is recomputed; the Z and X blocks are shared.
+    /// - Precondition: `y.count == design.observationCount` (checked by the callers).
+    /// - Complexity: O(n (Σ s_k + p)).
+    func replacingResponse(_ y: [Double], design: ModelDesign) -> CrossProducts {
+        let n = design.observationCount
+        let fixed = design.fixedEffects
+        let p = fixed.columnCount
+        let weights = design.weights
+        var weighted = y
+        if let weights {
+            for row in 0..<n { weighted[row] *= weights[row] }
+        }
+        var newXyZ = xyZ
+        for (k, term) in design.randomEffectsTerms.enumerated() {
+            let s = term.columnCount
+            var row = [Double](repeating: 0, count: term.randomEffectCount)
+            term.z.withUnsafeBufferPointer { z in
+                term.levelIndices.withUnsafeBufferPointer { levels in
+                    for observation in 0..<n {
+                        let base = Int(levels[observation]) * s
+                        let value = weighted[observation]
+                        for column in 0..<s { row[base + column] += z[observation * s + column] * value }
+                    }
+                }
+            }
+            for index in 0..<term.randomEffectCount { newXyZ[k][p, index] = row[index] }
+        }
+        var newXyXy = xyXy
+        fixed.values.withUnsafeBufferPointer { x in
+            for column in 0..<p {
+                var sum = 0.0
+                let start = column * n
+                for observation in 0..<n { sum += x[start + observation] * weighted[observation] }
+                newXyXy[p, column] = sum
+                newXyXy[column, p] = sum
+            }
+        }
+        var squares = 0.0
+        for observation in 0..<n { squares += weighted[observation] * y[observation] }
+        newXyXy[p, p] = squares
+        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, dense: dense, xyZ: newXyZ, xyXy: newXyXy)
+    }
+}

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A dense column-major matrix of doubles, the storage of the dense blocks of A and L.
 struct DenseMatrix: Sendable, Equatable {
     let rowCount: Int
@@ -23,25 +25,25 @@ struct DenseMatrix: Sendable, Equatable {
     }
 }
 
-/// Dense kernels on column-major buffers, in place, without allocation.
+/// Dense kernels on column-major buffers, in place, without allocation in Swift: thin wrappers
+/// over the C kernels of `CKernels` (packed, register-blocked AVX2 + FMA code chosen at run time,
+/// with a portable fallback).
 enum DenseKernels {
     /// Lower Cholesky factor of the symmetric positive definite `matrix` (lower triangle used),
     /// in place; the strict upper triangle is set to zero. Returns `false` when a pivot is not
-    /// positive (the matrix is not positive definite). Blocked: see ``DenseCholesky``.
+    /// positive (the matrix is not positive definite).
     @discardableResult
     static func cholesky(_ matrix: inout DenseMatrix) -> Bool {
         let size = matrix.rowCount
+        guard size > 0 else { return true }
         return matrix.values.withUnsafeMutableBufferPointer { a -> Bool in
             guard let base = a.baseAddress else { return true }
-            return DenseCholesky.factor(base, size: size)
+            return mm_potrf_lower(Int32(size), base, Int32(size)) == 0
         }
     }
 
-    /// `target -= left * right'` where left is m×k and right n×k (target m×n). With
-    /// `lowerOnly` the caller needs only the lower triangle of a square target (a symmetric
-    /// rank-k update); the whole product is formed, which the blocked kernel does faster than
-    /// a triangular loop, and the upper triangle is ignored by the factorisation that follows.
-    static func subtractProduct(_ target: inout DenseMatrix, _ left: DenseMatrix, _ right: DenseMatrix, lowerOnly: Bool = false) {
+    /// `target -= left * right'` where left is m×k and right n×k (target m×n).
+    static func subtractProduct(_ target: inout DenseMatrix, _ left: DenseMatrix, _ right: DenseMatrix) {
         let m = target.rowCount
         let n = target.columnCount
         let k = left.columnCount
@@ -50,9 +52,23 @@ enum DenseKernels {
             right.values.withUnsafeBufferPointer { r in
                 target.values.withUnsafeMutableBufferPointer { t in
                     guard let lp = l.baseAddress, let rp = r.baseAddress, let tp = t.baseAddress else { return }
-                    DenseCholesky.subtractProduct(target: tp, targetStride: m, rows: m, columns: n,
-                                                  left: lp, leftStride: m, right: rp, rightStride: n, inner: k)
+                    mm_gemm_nt_sub(Int32(m), Int32(n), Int32(k), lp, Int32(m), rp, Int32(n), tp, Int32(m))
                 }
+            }
+        }
+    }
+
+    /// The lower triangle of `target -= factor * factor'` (a symmetric rank-k update, `syrk`),
+    /// factor n×k and target n×n. Entries above the diagonal may be overwritten with partial
+    /// sums; the factorisation that follows ignores them.
+    static func subtractSymmetricProduct(_ target: inout DenseMatrix, _ factor: DenseMatrix) {
+        let n = target.rowCount
+        let k = factor.columnCount
+        guard k > 0, n > 0 else { return }
+        factor.values.withUnsafeBufferPointer { f in
+            target.values.withUnsafeMutableBufferPointer { t in
+                guard let fp = f.baseAddress, let tp = t.baseAddress else { return }
+                mm_syrk_lower_sub(Int32(n), Int32(k), fp, Int32(n), tp, Int32(n))
             }
         }
     }
@@ -65,18 +81,7 @@ enum DenseKernels {
         factor.values.withUnsafeBufferPointer { f in
             matrix.values.withUnsafeMutableBufferPointer { x in
                 guard let fp = f.baseAddress, let xp = x.baseAddress else { return }
-                // X L' = B: column j of X = (B_j - Σ_{i<j} X_i L[j,i]) / L[j,j]
-                for column in 0..<size {
-                    let target = xp + column * m
-                    for previous in 0..<column {
-                        let factorValue = fp[previous * size + column]
-                        if factorValue == 0 { continue }
-                        let source = xp + previous * m
-                        for row in 0..<m { target[row] -= source[row] * factorValue }
-                    }
-                    let inverse = 1 / fp[column * size + column]
-                    for row in 0..<m { target[row] *= inverse }
-                }
+                mm_trsm_right_lower_trans(Int32(m), Int32(size), fp, Int32(size), xp, Int32(m))
             }
         }
     }

@@ -1,0 +1,258 @@
+// The blocking drivers, instantiated once per kernel path (portable.c, avx2.c).
+//
+// Before including, define:
+//   CK_SUFFIX                 name suffix of the instantiated functions (e.g. avx2)
+//   CK_MR, CK_NR              register tile of the micro-kernel (rows × columns of C)
+//   CK_MC, CK_KC, CK_NC       cache blocks (CK_MC a multiple of CK_MR, CK_NC of CK_NR)
+//   CK_NB                     panel width of the Cholesky factorisation
+//   CK_KERNEL(kc, a, b, c, ldc)  C[MR×NR] −= Ap·Bpᵀ from packed micro-panels
+//                             (a: kc × MR, b: kc × NR, each step's values contiguous)
+// This file defines static functions; the including file exports them.
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CK_CAT_(a, b) a##_##b
+#define CK_CAT(a, b) CK_CAT_(a, b)
+#define CK_NAME(f) CK_CAT(f, CK_SUFFIX)
+
+#define CK_ALWAYS_INLINE static inline __attribute__((always_inline))
+
+// A square root without errno handling (so no call into libm).
+#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_sqrt)
+#define CK_SQRT(x) __builtin_elementwise_sqrt(x)
+#else
+#define CK_SQRT(x) __builtin_sqrt(x)
+#endif
+
+// Below this many multiply-adds a product is computed directly, without packing.
+#define CK_SMALL_PRODUCT 4096
+// Triangular solves at most this wide are done directly (wider ones are split recursively).
+#define CK_TRSM_BLOCK 32
+// Diagonal blocks at most this wide are factored unblocked.
+#define CK_POTRF_UNBLOCKED 32
+
+CK_ALWAYS_INLINE int CK_NAME(ck_min)(int a, int b) { return a < b ? a : b; }
+
+/// Packs rows [0, mc) of A (mc × kc, lda) into MR-tall micro-panels, zero-padding the last.
+CK_ALWAYS_INLINE void CK_NAME(ck_pack_a)(int mc, int kc, const double *A, int lda, double *Ap) {
+    for (int i = 0; i < mc; i += CK_MR) {
+        int mr = CK_NAME(ck_min)(CK_MR, mc - i);
+        const double *src = A + i;
+        if (mr == CK_MR) {
+            for (int p = 0; p < kc; p++) {
+                const double *s = src + (size_t)p * lda;
+                memcpy(Ap, s, CK_MR * sizeof(double));
+                Ap += CK_MR;
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                const double *s = src + (size_t)p * lda;
+                int r = 0;
+                for (; r < mr; r++) Ap[r] = s[r];
+                for (; r < CK_MR; r++) Ap[r] = 0;
+                Ap += CK_MR;
+            }
+        }
+    }
+}
+
+/// Packs rows [0, nc) of B (nc × kc, ldb) into NR-wide micro-panels, zero-padding the last.
+CK_ALWAYS_INLINE void CK_NAME(ck_pack_b)(int nc, int kc, const double *B, int ldb, double *Bp) {
+    for (int j = 0; j < nc; j += CK_NR) {
+        int nr = CK_NAME(ck_min)(CK_NR, nc - j);
+        const double *src = B + j;
+        if (nr == CK_NR) {
+            for (int p = 0; p < kc; p++) {
+                const double *s = src + (size_t)p * ldb;
+                memcpy(Bp, s, CK_NR * sizeof(double));
+                Bp += CK_NR;
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                const double *s = src + (size_t)p * ldb;
+                int c = 0;
+                for (; c < nr; c++) Bp[c] = s[c];
+                for (; c < CK_NR; c++) Bp[c] = 0;
+                Bp += CK_NR;
+            }
+        }
+    }
+}
+
+/// C −= A·Bᵀ by direct loops (small products).
+CK_ALWAYS_INLINE void CK_NAME(ck_gemm_direct)(int m, int n, int k, const double *A, int lda,
+                                             const double *B, int ldb, double *C, int ldc) {
+    for (int j = 0; j < n; j++) {
+        double *c = C + (size_t)j * ldc;
+        for (int p = 0; p < k; p++) {
+            double b = B[j + (size_t)p * ldb];
+            const double *a = A + (size_t)p * lda;
+            for (int i = 0; i < m; i++) c[i] -= a[i] * b;
+        }
+    }
+}
+
+static void CK_NAME(ck_gemm)(int m, int n, int k, const double *A, int lda, const double *B, int ldb,
+                             double *C, int ldc) {
+    if (m <= 0 || n <= 0 || k <= 0) return;
+    if ((long)m * n * k <= CK_SMALL_PRODUCT) {
+        CK_NAME(ck_gemm_direct)(m, n, k, A, lda, B, ldb, C, ldc);
+        return;
+    }
+    int kcMax = CK_NAME(ck_min)(k, CK_KC);
+    int mcMax = CK_NAME(ck_min)((m + CK_MR - 1) / CK_MR * CK_MR, CK_MC);
+    int ncMax = CK_NAME(ck_min)((n + CK_NR - 1) / CK_NR * CK_NR, CK_NC);
+    // Bp first, then Ap from a 64-byte boundary (the micro-kernels load Ap aligned).
+    size_t bCount = ((size_t)kcMax * (size_t)ncMax + 7) / 8 * 8;
+    size_t bytes = (bCount + (size_t)kcMax * (size_t)mcMax) * sizeof(double);
+    double *buffer = (double *)aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!buffer) {
+        CK_NAME(ck_gemm_direct)(m, n, k, A, lda, B, ldb, C, ldc);
+        return;
+    }
+    double *Bp = buffer;
+    double *Ap = buffer + bCount;
+    double edge[CK_MR * CK_NR] __attribute__((aligned(64)));
+    for (int jc = 0; jc < n; jc += CK_NC) {
+        int nc = CK_NAME(ck_min)(CK_NC, n - jc);
+        for (int pc = 0; pc < k; pc += CK_KC) {
+            int kc = CK_NAME(ck_min)(CK_KC, k - pc);
+            CK_NAME(ck_pack_b)(nc, kc, B + jc + (size_t)pc * ldb, ldb, Bp);
+            for (int ic = 0; ic < m; ic += CK_MC) {
+                int mc = CK_NAME(ck_min)(CK_MC, m - ic);
+                CK_NAME(ck_pack_a)(mc, kc, A + ic + (size_t)pc * lda, lda, Ap);
+                for (int jr = 0; jr < nc; jr += CK_NR) {
+                    int nr = CK_NAME(ck_min)(CK_NR, nc - jr);
+                    const double *bp = Bp + (size_t)jr * kc;
+                    double *cColumn = C + (size_t)(jc + jr) * ldc + ic;
+                    for (int ir = 0; ir < mc; ir += CK_MR) {
+                        int mr = CK_NAME(ck_min)(CK_MR, mc - ir);
+                        const double *ap = Ap + (size_t)ir * kc;
+                        if (mr == CK_MR && nr == CK_NR) {
+                            CK_KERNEL(kc, ap, bp, cColumn + ir, ldc);
+                        } else {
+                            memset(edge, 0, sizeof(edge));
+                            CK_KERNEL(kc, ap, bp, edge, CK_MR);
+                            for (int c = 0; c < nr; c++) {
+                                double *target = cColumn + ir + (size_t)c * ldc;
+                                for (int r = 0; r < mr; r++) target[r] += edge[r + c * CK_MR];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    free(buffer);
+}
+
+/// Lower triangle of C −= A·Aᵀ, by column blocks (each block's rows from its diagonal down).
+static void CK_NAME(ck_syrk)(int n, int k, const double *A, int lda, double *C, int ldc) {
+    if (n <= 0 || k <= 0) return;
+    const int block = CK_NB;
+    for (int j = 0; j < n; j += block) {
+        int w = CK_NAME(ck_min)(block, n - j);
+        CK_NAME(ck_gemm)(n - j, w, k, A + j, lda, A + j, lda, C + j + (size_t)j * ldc, ldc);
+    }
+}
+
+/// Rows [0, m) of X (m × w, ldx) ← X·L⁻ᵀ for a small w×w lower triangular L, given the
+/// reciprocals of its diagonal. Rows go in chunks that stay in registers.
+CK_ALWAYS_INLINE void CK_NAME(ck_trsm_small)(int m, int w, const double *L, int ldl, const double *inverse,
+                                            double *X, int ldx) {
+    enum { R = 16 };
+    int i = 0;
+    for (; i + R <= m; i += R) {
+        double *x = X + i;
+        for (int j = 0; j < w; j++) {
+            double acc[R];
+            double *target = x + (size_t)j * ldx;
+            for (int r = 0; r < R; r++) acc[r] = target[r];
+            for (int q = 0; q < j; q++) {
+                double l = L[j + (size_t)q * ldl];
+                const double *source = x + (size_t)q * ldx;
+                for (int r = 0; r < R; r++) acc[r] -= source[r] * l;
+            }
+            double d = inverse[j];
+            for (int r = 0; r < R; r++) target[r] = acc[r] * d;
+        }
+    }
+    if (i < m) {
+        int rows = m - i;
+        double *x = X + i;
+        for (int j = 0; j < w; j++) {
+            double *target = x + (size_t)j * ldx;
+            for (int q = 0; q < j; q++) {
+                double l = L[j + (size_t)q * ldl];
+                const double *source = x + (size_t)q * ldx;
+                for (int r = 0; r < rows; r++) target[r] -= source[r] * l;
+            }
+            double d = inverse[j];
+            for (int r = 0; r < rows; r++) target[r] *= d;
+        }
+    }
+}
+
+/// X ← X·L⁻ᵀ, recursively: with L = [L11 0; L21 L22] split by columns, X1 ← X1·L11⁻ᵀ, then
+/// X2 −= X1·L21ᵀ (one product), then X2 ← X2·L22⁻ᵀ; blocks at most CK_TRSM_BLOCK wide are solved
+/// directly.
+static void CK_NAME(ck_trsm)(int m, int n, const double *L, int ldl, double *X, int ldx) {
+    if (m <= 0 || n <= 0) return;
+    if (n <= CK_TRSM_BLOCK) {
+        double inverse[CK_TRSM_BLOCK];
+        for (int q = 0; q < n; q++) inverse[q] = 1.0 / L[q + (size_t)q * ldl];
+        CK_NAME(ck_trsm_small)(m, n, L, ldl, inverse, X, ldx);
+        return;
+    }
+    // Split at a multiple of the block width (and of the micro-kernel's tile).
+    int half = (n / 2 + CK_TRSM_BLOCK - 1) / CK_TRSM_BLOCK * CK_TRSM_BLOCK;
+    CK_NAME(ck_trsm)(m, half, L, ldl, X, ldx);
+    CK_NAME(ck_gemm)(m, n - half, half, X, ldx, L + half, ldl, X + (size_t)half * ldx, ldx);
+    CK_NAME(ck_trsm)(m, n - half, L + half + (size_t)half * ldl, ldl, X + (size_t)half * ldx, ldx);
+}
+
+/// Unblocked left-looking Cholesky of the n×n lower triangle; 0 or the 1-based failing column.
+CK_ALWAYS_INLINE int CK_NAME(ck_potrf_unblocked)(int n, double *A, int lda) {
+    for (int j = 0; j < n; j++) {
+        double *target = A + (size_t)j * lda;
+        for (int q = 0; q < j; q++) {
+            const double *source = A + (size_t)q * lda;
+            double f = source[j];
+            for (int i = j; i < n; i++) target[i] -= source[i] * f;
+        }
+        double pivot = target[j];
+        if (!(pivot > 0) || !(pivot < __builtin_inf())) return j + 1;
+        double root = CK_SQRT(pivot);
+        target[j] = root;
+        double inverse = 1.0 / root;
+        for (int i = j + 1; i < n; i++) target[i] *= inverse;
+    }
+    return 0;
+}
+
+/// Blocked left-looking Cholesky (LAPACK potrf structure) with panels of `nb` columns: each
+/// panel is updated by one product with the columns already factored, its diagonal block is
+/// factored (recursively with narrower panels), and the rows below are solved against it.
+static int CK_NAME(ck_potrf_blocked)(int n, double *A, int lda, int nb) {
+    if (n <= CK_POTRF_UNBLOCKED) return CK_NAME(ck_potrf_unblocked)(n, A, lda);
+    for (int s = 0; s < n; s += nb) {
+        int w = CK_NAME(ck_min)(nb, n - s);
+        double *panel = A + s + (size_t)s * lda;
+        if (s > 0) CK_NAME(ck_gemm)(n - s, w, s, A + s, lda, A + s, lda, panel, lda);
+        int inner = nb > 4 * CK_POTRF_UNBLOCKED ? nb / 4 : CK_POTRF_UNBLOCKED;
+        int info = CK_NAME(ck_potrf_blocked)(w, panel, lda, inner);
+        if (info != 0) return s + info;
+        if (s + w < n) CK_NAME(ck_trsm)(n - s - w, w, panel, lda, panel + w, lda);
+    }
+    return 0;
+}
+
+static int CK_NAME(ck_potrf)(int n, double *A, int lda) {
+    if (n <= 0) return 0;
+    int info = CK_NAME(ck_potrf_blocked)(n, A, lda, CK_NB);
+    if (info != 0) return info;
+    for (int j = 1; j < n; j++) memset(A + (size_t)j * lda, 0, (size_t)j * sizeof(double));
+    return 0;
+}
