@@ -15,10 +15,13 @@ let package = Package(
         .target(name: "Distributions"),
         // Bound-constrained derivative-free optimisation (BOBYQA).
         .target(name: "Optimization"),
+        // Dense linear-algebra kernels (GEMM, Cholesky, triangular solve) in C: AVX2 + FMA code
+        // chosen at run time by CPU detection, with a portable fallback; no system libraries.
+        .target(name: "CKernels"),
         // The library: data, formula, design, fitting, inference, reporting.
         .target(
             name: "MixedModels",
-            dependencies: ["Distributions", "Optimization"],
+            dependencies: ["Distributions", "Optimization", "CKernels"],
             resources: [.copy("Datasets")]
         ),
         // The command-line tool.
@@ -35,7 +38,7 @@ let package = Package(
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization"]),
         .testTarget(
             name: "MixedModelsTests",
-            dependencies: ["MixedModels", "lmm"],
+            dependencies: ["MixedModels", "CKernels", "lmm"],
             resources: [.copy("Fixtures")]
         ),
     ]
