@@ -24,7 +24,7 @@ struct ParametricBootstrapTests {
     @Test("refitting through replaced cross products equals fitting the simulated data from scratch")
     func refitMatchesFreshFit() throws {
         let fit = try Self.sleepstudy(.reml)
-        var generator = BootstrapGenerator(seed: 5, stream: 3)
+        var generator = SeededGenerator(seed: 5, stream: 3)
         let y = fit.simulateResponse(mean: fit.fixedPart(), generator: &generator)
         // A data table with the simulated response.
         let base = try DataTable.builtIn("sleepstudy")
@@ -50,7 +50,7 @@ struct ParametricBootstrapTests {
         var squares = 0.0
         let draws = 10_000
         for index in 0..<draws {
-            var generator = BootstrapGenerator(seed: 1, stream: UInt64(index))
+            var generator = SeededGenerator(seed: 1, stream: UInt64(index))
             let y = fit.simulateResponse(mean: mean, generator: &generator)
             sum += y[0]
             squares += y[0] * y[0]

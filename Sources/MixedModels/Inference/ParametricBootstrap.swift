@@ -69,7 +69,7 @@ extension FittedModel {
         let fit = self
         let start = theta
         let results = ParallelReplicates.run(count: replicates, threads: threads) { index in
-            var generator = BootstrapGenerator(seed: seed, stream: UInt64(index))
+            var generator = SeededGenerator(seed: seed, stream: UInt64(index))
             let y = fit.simulateResponse(mean: mean, generator: &generator)
             return refitter.refit(response: y, start: start)
         }

@@ -18,7 +18,7 @@ extension FittedModel {
     /// y* = Xβ̂ + Z Λθ̂ u* + ε* with u* ~ N(0, σ̂² I_q) and ε*ᵢ ~ N(0, σ̂²/wᵢ). New random
     /// effects are drawn for every level; `mean` is ``fixedPart()`` (passed in to reuse it).
     /// - Complexity: O(n Σ s_k + q).
-    func simulateResponse(mean: [Double], generator: inout BootstrapGenerator) -> [Double] {
+    func simulateResponse(mean: [Double], generator: inout SeededGenerator) -> [Double] {
         var y = mean
         let design = model.design
         for (k, term) in design.randomEffectsTerms.enumerated() {

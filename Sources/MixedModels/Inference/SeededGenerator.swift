@@ -27,6 +27,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         spareNormal = nil
     }
 
+    /// The generator of stream `stream` (e.g. a bootstrap replicate's index) of master seed
+    /// `seed`: the stream index goes through a SplitMix64 round before it is mixed with the seed,
+    /// so neighbouring streams are decorrelated. Giving each replicate its own stream makes
+    /// results independent of how replicates are spread over threads.
+    public init(seed: UInt64, stream: UInt64) {
+        var x = stream &+ 0x6A09_E667_F3BC_C909
+        x &+= 0x9E37_79B9_7F4A_7C15
+        var z = x
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        self.init(seed: seed ^ (z ^ (z >> 31)))
+    }
+
     public static func == (lhs: SeededGenerator, rhs: SeededGenerator) -> Bool {
         lhs.state == rhs.state && lhs.spareNormal == rhs.spareNormal
     }

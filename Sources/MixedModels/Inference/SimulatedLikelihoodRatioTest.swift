@@ -46,7 +46,7 @@ extension LikelihoodRatioTest {
         let bigRefitter = ResponseRefitter(model: alternative.model, method: alternative.method)
         let mean = null.fixedPart()
         let statistics = ParallelReplicates.run(count: replicates, threads: threads) { index in
-            var generator = BootstrapGenerator(seed: seed, stream: UInt64(index))
+            var generator = SeededGenerator(seed: seed, stream: UInt64(index))
             let y = null.simulateResponse(mean: mean, generator: &generator)
             let smallFit = smallRefitter.refit(response: y, start: null.theta)
             let bigFit = bigRefitter.refit(response: y, start: alternative.theta)
