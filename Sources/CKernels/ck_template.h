@@ -94,6 +94,22 @@ CK_ALWAYS_INLINE void CK_NAME(ck_gemm_direct)(int m, int n, int k, const double 
     }
 }
 
+/// The packing workspace of the calling thread, grown when a product needs more and kept for
+/// the next call, so that the optimiser loop does not allocate (one buffer per thread, at most
+/// the size of the largest packed panels, about 2.5 MB).
+static double *CK_NAME(ck_workspace)(size_t bytes) {
+    static _Thread_local double *workspace = NULL;
+    static _Thread_local size_t capacity = 0;
+    if (bytes > capacity) {
+        double *grown = (double *)aligned_alloc(64, bytes);
+        if (!grown) return NULL;
+        free(workspace);
+        workspace = grown;
+        capacity = bytes;
+    }
+    return workspace;
+}
+
 static void CK_NAME(ck_gemm)(int m, int n, int k, const double *A, int lda, const double *B, int ldb,
                              double *C, int ldc) {
     if (m <= 0 || n <= 0 || k <= 0) return;
@@ -107,7 +123,7 @@ static void CK_NAME(ck_gemm)(int m, int n, int k, const double *A, int lda, cons
     // Bp first, then Ap from a 64-byte boundary (the micro-kernels load Ap aligned).
     size_t bCount = ((size_t)kcMax * (size_t)ncMax + 7) / 8 * 8;
     size_t bytes = (bCount + (size_t)kcMax * (size_t)mcMax) * sizeof(double);
-    double *buffer = (double *)aligned_alloc(64, (bytes + 63) / 64 * 64);
+    double *buffer = CK_NAME(ck_workspace)((bytes + 63) / 64 * 64);
     if (!buffer) {
         CK_NAME(ck_gemm_direct)(m, n, k, A, lda, B, ldb, C, ldc);
         return;
@@ -145,7 +161,6 @@ static void CK_NAME(ck_gemm)(int m, int n, int k, const double *A, int lda, cons
             }
         }
     }
-    free(buffer);
 }
 
 /// Lower triangle of C −= A·Aᵀ, by column blocks (each block's rows from its diagonal down).
