@@ -11,7 +11,7 @@ struct FitCommand: ParsableCommand {
     @OptionGroup var input: DataOptions
     @OptionGroup var modelOptions: ModelOptionsGroup
 
-    @Option(name: .customLong("df-method"), help: "Degrees of freedom for t and F tests: residual (default), satterthwaite or none.")
+    @Option(name: .customLong("df-method"), help: "Degrees of freedom for t and F tests: residual (default), satterthwaite, kenward-roger (REML fits only; adjusted standard errors, as lmerTest) or none.")
     var dfMethod: DegreesOfFreedomMethod = .residual
 
     @Option(name: .customLong("anova-type"), help: "The F tests per term: typeIII (default, as lmerTest), typeI (sequential) or marginal (MATLAB's anova).")

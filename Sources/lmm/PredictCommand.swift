@@ -26,7 +26,7 @@ struct PredictCommand: ParsableCommand {
     @Flag(name: .long, help: "Simultaneous instead of pointwise intervals.")
     var simultaneous = false
 
-    @Option(name: .customLong("df-method"), help: "Degrees of freedom: residual (default), satterthwaite or none.")
+    @Option(name: .customLong("df-method"), help: "Degrees of freedom: residual (default), satterthwaite (marginal pointwise intervals) or none; kenward-roger is not available for predictions.")
     var dfMethod: DegreesOfFreedomMethod = .residual
 
     @Option(name: .long, help: "Significance level of the intervals.")

@@ -40,11 +40,27 @@ extension FittedModel {
     /// over the q positive eigenpairs of L Var(β̂) Lᵀ. Terms with no testable contrast are left out.
     /// - Parameters:
     ///   - type: type III (default, as lmerTest), type I, or marginal (MATLAB).
-    ///   - dfMethod: residual n − p (default, as MATLAB), Satterthwaite (as lmerTest's default) or none.
+    ///   - dfMethod: residual n − p (default, as MATLAB), Satterthwaite (as lmerTest's default),
+    ///     Kenward–Roger or none. With Kenward–Roger the row is pbkrtest's `KRmodcomp` as lmerTest
+    ///     reports it: F = λ · (1/q) dᵀ(L Φ_A Lᵀ)⁻¹d with the adjusted covariance Φ_A and the
+    ///     scale λ, df2 = m, and `meanSquare` = σ̂² · F/λ.
     /// - Throws: ``MixedModelError/invalidArgument(_:)`` if the variance-parameter derivatives that
-    ///   Satterthwaite's method needs are not finite.
+    ///   Satterthwaite's method needs are not finite, or Kenward–Roger is not available (ML fits,
+    ///   see ``kenwardRogerApproximation()``).
     public func anova(type: ANOVAType = .typeIII, dfMethod: DegreesOfFreedomMethod = .residual) throws(MixedModelError) -> [ANOVARow] {
         let terms = ANOVAContrasts(design: model.design).contrasts(for: type)
+        if dfMethod == .kenwardRoger {
+            let approximation = try kenwardRogerApproximation()
+            return terms.compactMap { term in
+                let difference = term.rows.map { SatterthwaiteApproximation.dot($0, beta) }
+                guard let test = approximation.test(hypothesis: term.rows, difference: difference) else { return nil }
+                let df1 = Double(test.rank)
+                let meanSquare = test.unscaledFStatistic * sigma * sigma
+                return ANOVARow(term: term.name, fStat: test.fStatistic, df1: df1, df2: test.degreesOfFreedom,
+                                pValue: WaldFTest.pValue(f: test.fStatistic, numerator: df1, denominator: test.degreesOfFreedom),
+                                sumOfSquares: meanSquare * df1, meanSquare: meanSquare)
+            }
+        }
         let approximation = dfMethod == .satterthwaite ? satterthwaiteApproximation() : nil
         if let approximation, !approximation.varianceParameterCovariance.allSatisfy(\.isFinite) {
             throw .invalidArgument("anova: the Hessian of the deviance in the variance parameters is not finite; Satterthwaite's degrees of freedom cannot be computed")
@@ -68,6 +84,7 @@ extension FittedModel {
             case .residual: df2 = residualDegreesOfFreedom
             case .none: df2 = .infinity
             case .satterthwaite: df2 = test.satterthwaiteDegreesOfFreedom ?? .nan
+            case .kenwardRoger: df2 = .nan
             }
             let df1 = Double(test.rank)
             let meanSquare = test.fStatistic * sigma * sigma

@@ -5,6 +5,9 @@ public enum DegreesOfFreedomMethod: String, Sendable, CaseIterable, Codable {
     case residual
     /// Satterthwaite's approximation, as lmerTest (Kuznetsova, Brockhoff & Christensen 2017).
     case satterthwaite
+    /// Kenward & Roger's (1997) approximation with the adjusted covariance of β̂, as pbkrtest and
+    /// lmerTest's `ddf = "Kenward-Roger"`: REML fits only (see ``KenwardRogerApproximation``).
+    case kenwardRoger = "kenward-roger"
     /// Infinite degrees of freedom: z and χ²/DF1 tests.
     case none
 }

@@ -19,7 +19,22 @@ public struct FixedEffectRow: Sendable, Equatable, Codable {
 
 extension FittedModel {
     /// The fixed-effects table with the chosen degrees of freedom and confidence level 1 − α.
+    ///
+    /// With `.kenwardRoger` the standard errors are the Kenward–Roger adjusted ones and the df
+    /// Kenward–Roger's (lmerTest's `summary(m, ddf = "Kenward-Roger")`); when the method is not
+    /// available (an ML fit, or a model beyond ``KenwardRogerApproximation/maximumDenseDimension``)
+    /// the rows keep the unadjusted standard errors and have `nan` df, p-values and limits — call
+    /// ``kenwardRogerApproximation()`` to get the reason as an error.
     public func fixedEffects(dfMethod: DegreesOfFreedomMethod = .residual, alpha: Double = 0.05) -> [FixedEffectRow] {
+        if dfMethod == .kenwardRoger {
+            if let approximation = try? kenwardRogerApproximation() {
+                return fixedEffects(using: approximation, alpha: alpha)
+            }
+            let names = model.design.fixedEffects.columnNames
+            return beta.indices.map { index in
+                Self.tRow(name: names[index], estimate: beta[index], standardError: standardErrors[index], df: .nan, alpha: alpha)
+            }
+        }
         let names = model.design.fixedEffects.columnNames
         let errors = standardErrors
         let approximation = dfMethod == .satterthwaite ? satterthwaiteApproximation() : nil
@@ -36,21 +51,39 @@ extension FittedModel {
         }
     }
 
-    /// The degrees of freedom for coefficient `index` under `method`.
+    /// The fixed-effects table with Kenward–Roger's adjusted standard errors and degrees of
+    /// freedom from an approximation computed once (``kenwardRogerApproximation()``).
+    public func fixedEffects(using approximation: KenwardRogerApproximation, alpha: Double = 0.05) -> [FixedEffectRow] {
+        let names = model.design.fixedEffects.columnNames
+        return beta.indices.map { index in
+            var contrast = [Double](repeating: 0, count: beta.count)
+            contrast[index] = 1
+            return Self.tRow(name: names[index], estimate: beta[index],
+                             standardError: approximation.standardError(contrast: contrast),
+                             df: approximation.degreesOfFreedom(contrast: contrast), alpha: alpha)
+        }
+    }
+
+    /// The degrees of freedom for coefficient `index` under `method` (`nan` for Kenward–Roger
+    /// when it is not available).
     func degreesOfFreedom(forCoefficient index: Int, method: DegreesOfFreedomMethod) -> Double {
+        var contrast = [Double](repeating: 0, count: beta.count)
+        contrast[index] = 1
         switch method {
         case .residual: return residualDegreesOfFreedom
         case .none: return .infinity
-        case .satterthwaite:
-            var contrast = [Double](repeating: 0, count: beta.count)
-            contrast[index] = 1
-            return satterthwaiteDegreesOfFreedom(contrast: contrast)
+        case .satterthwaite: return satterthwaiteDegreesOfFreedom(contrast: contrast)
+        case .kenwardRoger: return (try? kenwardRogerApproximation())?.degreesOfFreedom(contrast: contrast) ?? .nan
         }
     }
 
     /// A t-test row with two-sided p-value and interval; df = ∞ uses the normal distribution.
     static func tRow(name: String, estimate: Double, standardError: Double, df: Double, alpha: Double) -> FixedEffectRow {
         let t = estimate / standardError
+        guard !df.isNaN else {
+            return FixedEffectRow(name: name, estimate: estimate, standardError: standardError, tStat: t, df: df,
+                                  pValue: .nan, lower: .nan, upper: .nan)
+        }
         let pValue: Double
         let critical: Double
         if df.isInfinite {

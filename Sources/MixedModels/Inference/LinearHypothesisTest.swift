@@ -24,16 +24,19 @@ extension FittedModel {
     /// covariance of (β̂, b̂ − b), σ² times the inverse of the mixed-model equations' matrix
     /// (Henderson's C; in lme4's spherical form σ² [Λ 0; 0 I] (L Lᵀ)⁻¹ [Λ 0; 0 I]ᵀ with L the
     /// blocked Cholesky factor), as MATLAB defines it. Satterthwaite's df differentiate V with
-    /// respect to (θ, σ) as ``SatterthwaiteApproximation`` does.
+    /// respect to (θ, σ) as ``SatterthwaiteApproximation`` does. Kenward–Roger (fixed-effects
+    /// contrasts only, REML fits) is pbkrtest's `KRmodcomp`: F = λ · (1/r) dᵀ(H Φ_A Hᵀ)⁻¹d with
+    /// the adjusted covariance Φ_A, on (r, m) degrees of freedom (see ``KenwardRogerApproximation``).
     ///
     /// - Parameters:
     ///   - H: m × p, one row per hypothesis.
     ///   - c: m values (default 0).
     ///   - K: m × q, one column per random effect in the order of ``randomEffectsModes``
     ///     concatenated (terms in design order, level by level, the term's columns within a level).
-    ///   - dfMethod: residual (n − p, MATLAB's default), Satterthwaite or none (∞).
+    ///   - dfMethod: residual (n − p, MATLAB's default), Satterthwaite, Kenward–Roger or none (∞).
     /// - Throws: ``MixedModelError/invalidArgument(_:)`` when the dimensions disagree, a value is
-    ///   not finite, or the hypothesis is null (V = 0).
+    ///   not finite, the hypothesis is null (V = 0), or Kenward–Roger is requested with K or is
+    ///   not available (ML fits; see ``kenwardRogerApproximation()``).
     public func coefficientTest(_ H: [[Double]], _ c: [Double]? = nil, randomEffectsContrast K: [[Double]]? = nil,
                                 dfMethod: DegreesOfFreedomMethod = .residual) throws(MixedModelError) -> LinearHypothesisTest {
         let p = fixedEffectCount
@@ -61,6 +64,21 @@ extension FittedModel {
                 }
                 guard row.allSatisfy(\.isFinite) else { throw .invalidArgument("coefficientTest: row \(index + 1) of K has a non-finite entry") }
             }
+        }
+
+        if dfMethod == .kenwardRoger {
+            guard K == nil else {
+                throw .invalidArgument("coefficientTest: Kenward–Roger degrees of freedom are available for fixed-effects contrasts only (without K); use Satterthwaite")
+            }
+            let approximation = try kenwardRogerApproximation()
+            let difference = (0..<m).map { SatterthwaiteApproximation.dot(H[$0], beta) - rhs[$0] }
+            guard let test = approximation.test(hypothesis: H, difference: difference) else {
+                throw .invalidArgument("coefficientTest: the hypothesis is null (its covariance is zero); check H")
+            }
+            let df1 = Double(test.rank)
+            return LinearHypothesisTest(fStat: test.fStatistic, df1: df1, df2: test.degreesOfFreedom,
+                                        pValue: WaldFTest.pValue(f: test.fStatistic, numerator: df1, denominator: test.degreesOfFreedom),
+                                        dfMethod: dfMethod)
         }
 
         let modes = randomEffectsModes.flatMap { $0 }
@@ -103,6 +121,7 @@ extension FittedModel {
         case .residual: df2 = residualDegreesOfFreedom
         case .none: df2 = .infinity
         case .satterthwaite: df2 = test.satterthwaiteDegreesOfFreedom ?? .nan
+        case .kenwardRoger: df2 = .nan
         }
         let df1 = Double(test.rank)
         return LinearHypothesisTest(fStat: test.fStatistic, df1: df1, df2: df2,

@@ -55,8 +55,9 @@ extension FittedModel {
     ///   - alpha: the intervals have confidence 1 − α.
     ///   - dfMethod: the degrees of freedom of the intervals.
     /// - Throws: ``MixedModelError/design(_:)`` when new data lack a variable or have an unseen
-    ///   fixed-effects level; ``MixedModelError/invalidArgument(_:)`` for α outside (0, 1) or a
-    ///   Satterthwaite request this implementation cannot answer (conditional or simultaneous).
+    ///   fixed-effects level; ``MixedModelError/invalidArgument(_:)`` for α outside (0, 1), a
+    ///   Satterthwaite request this implementation cannot answer (conditional or simultaneous), or
+    ///   any Kenward–Roger request with an interval (not implemented for predictions).
     /// - Complexity: O(rows × (p + Σ s_k)) for point predictions; intervals of conditional
     ///   predictions first build ``MixedModelEquationsInverse`` (O(q'³) in the dimension q' of the
     ///   random-effects terms after the first) and then cost O(nnz² + p nnz + p²) per row.
@@ -69,6 +70,9 @@ extension FittedModel {
         let means = predictedMeans(rows, conditional: conditional)
         guard let interval else {
             return means.map { PredictionRow(prediction: $0, standardError: .nan, lower: .nan, upper: .nan, df: .nan) }
+        }
+        if dfMethod == .kenwardRoger {
+            throw .invalidArgument("Kenward–Roger degrees of freedom are not available for prediction intervals; use dfMethod .satterthwaite (marginal pointwise), .residual or .none")
         }
         if dfMethod == .satterthwaite && (conditional || simultaneous) {
             throw .invalidArgument("Satterthwaite degrees of freedom are available for pointwise marginal predictions only; use dfMethod .residual or .none for conditional or simultaneous intervals")
@@ -120,6 +124,7 @@ extension FittedModel {
                 case .residual: df = residualDegreesOfFreedom
                 case .none: df = .infinity
                 case .satterthwaite: df = satterthwaiteDegreesOfFreedom(contrast: x)
+                case .kenwardRoger: df = .nan
                 }
                 critical = Self.tCritical(df: df, alpha: alpha)
             }

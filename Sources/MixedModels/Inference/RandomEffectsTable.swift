@@ -38,7 +38,7 @@ extension FittedModel {
     ///   - alpha: intervals have confidence 1 − α.
     ///   - dfMethod: `.residual` (n − p, MATLAB's default) or `.none` (normal).
     /// - Throws: ``MixedModelError/invalidArgument(_:)`` for α outside (0, 1) and for
-    ///   `.satterthwaite` (Satterthwaite's df for contrasts of [β; b] is not implemented).
+    ///   `.satterthwaite` and `.kenwardRoger` (their df for contrasts of [β; b] are not implemented).
     /// - Complexity: builds ``MixedModelEquationsInverse`` once (O(q'³), q' the dimension of the
     ///   terms after the first), then O(q s (nnz² + p nnz)).
     public func randomEffects(alpha: Double = 0.05,
@@ -50,6 +50,8 @@ extension FittedModel {
         case .none: df = .infinity
         case .satterthwaite:
             throw .invalidArgument("Satterthwaite degrees of freedom for random effects (contrasts of [beta; b]) are not implemented; use .residual or .none")
+        case .kenwardRoger:
+            throw .invalidArgument("Kenward–Roger degrees of freedom for random effects (contrasts of [beta; b]) are not implemented; use .residual or .none")
         }
         let (conditional, full) = randomEffectsCovarianceBlocks()
         let variance = sigma * sigma
