@@ -49,7 +49,10 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let input = try DataOptions.parse([data, formulaSmall] + categorical.flatMap { ["--categorical", $0] } + levels.flatMap { ["--levels", $0] })
+        // Options first and "--" before the positionals, so that a DATA or formula beginning
+        // with '-' is read as such and not as an option (or as a request for help).
+        let input = try DataOptions.parse(categorical.map { "--categorical=\($0)" } + levels.map { "--levels=\($0)" }
+                                          + ["--", data, formulaSmall])
         let table = try input.loadTable()
         let options = try modelOptions.modelOptions()
         let method = modelOptions.estimationMethod

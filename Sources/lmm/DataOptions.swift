@@ -44,7 +44,9 @@ struct DataOptions: ParsableArguments {
         let options = try readOptions()
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), !isDirectory.boolValue {
-            return try DataTable(contentsOf: URL(fileURLWithPath: data), options: options)
+            let url = URL(fileURLWithPath: data)
+            InputFiles.shared.record(url)
+            return try DataTable(contentsOf: url, options: options)
         }
         if BuiltInDataset.canonicalName(data) != nil {
             return try DataTable.builtIn(data, options: options)

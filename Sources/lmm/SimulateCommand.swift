@@ -24,6 +24,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The CSV file to write (columns sim_1, sim_2, ...).", valueName: "FILE"))
     var output: String
 
+    /// The most simulated values one run writes (about 400 MB of CSV text).
+    static let maximumValues = 20_000_000
+
     func validate() throws {
         guard nsim >= 1 else { throw ValidationError("--nsim must be at least 1") }
     }
@@ -33,6 +36,11 @@ struct SimulateCommand: ParsableCommand {
         let fresh = try newData.map { try input.loadNewTable($0, like: table) }
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
         let fit = try model.fit(method: modelOptions.estimationMethod)
+        let rows = fresh?.rowCount ?? fit.observationCount
+        let (values, overflow) = rows.multipliedReportingOverflow(by: nsim)
+        guard !overflow, values <= Self.maximumValues else {
+            throw CommandError("--nsim \(nsim) would write \(nsim) × \(rows) values; at most \(Self.maximumValues) are written (lower --nsim)")
+        }
         let simulations = try fit.simulate(count: nsim, seed: seed, newData: fresh)
         let rowCount = simulations.first?.count ?? 0
         var text = (1...nsim).map { "sim_\($0)" }.joined(separator: ",") + "\n"

@@ -13,7 +13,9 @@ public struct DataTable: Sendable, Equatable {
     public let source: String
 
     /// Creates a table from named columns of equal length.
-    /// - Throws: ``DataTableError`` when names repeat or column lengths differ.
+    /// - Throws: ``DataTableError`` when names repeat, column lengths differ, or a categorical
+    ///   column repeats a level label or has a code that is neither a level index nor
+    ///   ``CategoricalColumn/missingCode``.
     public init(columnNames: [String], columns: [Column], source: String = "table") throws(DataTableError) {
         guard columnNames.count == columns.count else {
             throw .columnCountMismatch(names: columnNames.count, columns: columns.count)
@@ -26,10 +28,27 @@ public struct DataTable: Sendable, Equatable {
         for (name, column) in zip(columnNames, columns) where column.count != rows {
             throw .columnLengthMismatch(column: name, expected: rows, actual: column.count)
         }
+        for (name, column) in zip(columnNames, columns) {
+            guard case .categorical(let categorical) = column else { continue }
+            try Self.validate(categorical, name: name)
+        }
         self.columnNames = columnNames
         self.columns = columns
         self.rowCount = rows
         self.source = source
+    }
+
+    /// Checks that every code indexes a level (or is the missing code) and that labels are distinct,
+    /// so that later lookups by code or by label cannot fail.
+    private static func validate(_ column: CategoricalColumn, name: String) throws(DataTableError) {
+        let levelCount = column.levels.count
+        if let row = column.codes.firstIndex(where: { $0 != CategoricalColumn.missingCode && !(0..<levelCount).contains(Int($0)) }) {
+            throw .invalidCode(column: name, row: row + 1, code: Int(column.codes[row]), levelCount: levelCount)
+        }
+        var seen = Set<String>()
+        for level in column.levels where !seen.insert(level).inserted {
+            throw .repeatedLevel(column: name, level: level)
+        }
     }
 
     /// The column called `name`, or `nil`.
@@ -58,6 +77,10 @@ public enum DataTableError: Error, Sendable, Equatable, CustomStringConvertible 
     case incompleteLevelOrder(column: String, missing: [String])
     case duplicateLevel(column: String, level: String)
     case notCategorical(column: String)
+    /// A categorical code (in the 1-based `row`) that is neither a level index nor the missing code.
+    case invalidCode(column: String, row: Int, code: Int, levelCount: Int)
+    /// A categorical column whose level labels are not distinct.
+    case repeatedLevel(column: String, level: String)
 
     public var description: String {
         switch self {
@@ -77,6 +100,10 @@ public enum DataTableError: Error, Sendable, Equatable, CustomStringConvertible 
             return "the level order given for column '\(column)' names '\(level)' more than once"
         case .notCategorical(let column):
             return "column '\(column)' is not categorical"
+        case .invalidCode(let column, let row, let code, let levelCount):
+            return "column '\(column)' has the code \(code) in row \(row), but its \(levelCount) levels have codes 0 to \(levelCount - 1) (and \(CategoricalColumn.missingCode) means missing)"
+        case .repeatedLevel(let column, let level):
+            return "column '\(column)' lists the level '\(level)' more than once; level labels must be distinct"
         }
     }
 }

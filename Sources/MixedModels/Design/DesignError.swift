@@ -8,6 +8,8 @@ public enum DesignError: Error, Sendable, Equatable, CustomStringConvertible {
     case notNumeric(column: String, role: String)
     /// Every row has a missing value in a variable the model uses.
     case noCompleteRows(variables: [String])
+    /// An infinite value in the response or a numeric predictor (`row` is the 1-based data row).
+    case nonFiniteValue(column: String, row: Int, value: Double)
     /// A prior weight that is not a positive finite number.
     case invalidWeight(column: String, row: Int, value: Double)
     /// A grouping factor with at least as many levels as observations (lme4's check.nobs.vs.nlev).
@@ -35,6 +37,8 @@ public enum DesignError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the \(role) column '\(column)' must be numeric"
         case .noCompleteRows(let variables):
             return "no row has values for all of the model's variables (\(variables.joined(separator: ", ")))"
+        case .nonFiniteValue(let column, let row, let value):
+            return "column '\(column)' has \(value) in data row \(row): the model needs finite values (use NaN for a missing value)"
         case .invalidWeight(let column, let row, let value):
             return "weights must be positive and finite, but column '\(column)' has \(value) in data row \(row)"
         case .tooManyLevels(let group, let levels, let observations):

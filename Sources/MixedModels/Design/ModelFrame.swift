@@ -30,6 +30,7 @@ struct ModelFrame: Sendable {
         self.droppedRowCount = table.rowCount - rows.count
 
         self.response = try Self.numericValues(of: formula.response, in: table, rows: rows, role: "response")
+        try Self.requireFinite(response, column: formula.response, rows: rows)
         if let weightsColumn {
             let weights = try Self.numericValues(of: weightsColumn, in: table, rows: rows, role: "weights")
             for (index, weight) in weights.enumerated() where !(weight > 0 && weight.isFinite) {
@@ -43,7 +44,9 @@ struct ModelFrame: Sendable {
         var predictors: [String: CodedVariable] = [:]
         let predictorNames = formula.fixedTerms.flatMap(\.variables) + formula.randomTerms.flatMap { $0.terms.flatMap(\.variables) }
         for name in predictorNames where predictors[name] == nil {
-            predictors[name] = Self.coded(table.column(named: name), rows: rows, asFactor: false)
+            let variable = Self.coded(table.column(named: name), rows: rows, asFactor: false)
+            if case .numeric(let values) = variable { try Self.requireFinite(values, column: name, rows: rows) }
+            predictors[name] = variable
         }
         self.predictors = predictors
         var groupings: [String: CodedVariable] = [:]
@@ -65,6 +68,13 @@ struct ModelFrame: Sendable {
             throw .notNumeric(column: name, role: role)
         case nil:
             throw .unknownVariables([name], available: table.columnNames, source: table.source)
+        }
+    }
+
+    /// Throws for an infinite value (a table built in code can hold one; CSV input cannot).
+    private static func requireFinite(_ values: [Double], column: String, rows: [Int]) throws(DesignError) {
+        if let index = values.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFiniteValue(column: column, row: rows[index] + 1, value: values[index])
         }
     }
 

@@ -9,14 +9,45 @@
 ///     unary       := '-' unary | power
 ///     power       := primary ('^' integer)?
 ///     primary     := name | '0' | '1' | '(' sum (('|' | '||') sum)? ')'
+///
+/// Limits keep the recursive parser and the term expansion within a thread's stack and a sensible
+/// time: at most ``maximumNesting`` nested parentheses or unary minuses, and at most
+/// ``maximumOperators`` operators (each one deepens the syntax tree).
 struct FormulaParser {
+    /// The deepest nesting of parentheses and unary minus accepted.
+    static let maximumNesting = 64
+    /// The most operators (`+ - * / : ^ | ||`) a formula may have.
+    static let maximumOperators = 1000
+
     private let formula: String
     private let tokens: [FormulaToken]
     private var index = 0
+    private var nesting = 0
 
     init(_ formula: String) throws(FormulaError) {
         self.formula = formula
         self.tokens = try FormulaLexer(formula: formula).tokens()
+        var operators = 0
+        for token in tokens {
+            switch token.kind {
+            case .plus, .minus, .star, .slash, .colon, .caret, .bar, .doubleBar:
+                operators += 1
+                if operators > Self.maximumOperators {
+                    throw FormulaError(formula: formula, position: token.position,
+                                       message: "the formula has more than \(Self.maximumOperators) operators, the most this parser accepts")
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Enters one more level of nesting at `token`, or throws when it is too deep.
+    private mutating func enterNesting(at token: FormulaToken) throws(FormulaError) {
+        nesting += 1
+        if nesting > Self.maximumNesting {
+            throw error(at: token, "parentheses and '-' are nested more than \(Self.maximumNesting) deep, the most this parser accepts")
+        }
     }
 
     /// Parses `response ~ right-hand side`.
@@ -98,8 +129,10 @@ struct FormulaParser {
     private mutating func parseUnary(after previous: FormulaToken? = nil) throws(FormulaError) -> FormulaExpression {
         if current.kind == .minus {
             let operatorToken = current
+            try enterNesting(at: operatorToken)
             advance()
             let operand = try parseUnary(after: operatorToken)
+            nesting -= 1
             return .negation(operand, position: operatorToken.position)
         }
         return try parsePower(after: previous)
@@ -146,6 +179,8 @@ struct FormulaParser {
 
     private mutating func parseParenthesized() throws(FormulaError) -> FormulaExpression {
         let open = current
+        try enterNesting(at: open)
+        defer { nesting -= 1 }
         advance()
         if current.kind == .rightParen {
             throw error(at: current, "empty parentheses: expected terms inside '( )'")

@@ -12,7 +12,8 @@ struct TermExpansion {
         var intercept: Bool?
 
         mutating func add(_ other: TermList) {
-            for term in other.terms where !terms.contains(term) {
+            var present = Set(terms)
+            for term in other.terms where present.insert(term).inserted {
                 terms.append(term)
             }
             if let setting = other.intercept { intercept = setting }
@@ -20,6 +21,9 @@ struct TermExpansion {
     }
 
     let formula: String
+
+    /// The most terms an expansion may produce (`(a + ... + l)^12` has 4095).
+    static let maximumTerms = 10_000
 
     /// Splits the top-level sum into fixed-effects parts and random-effects terms.
     func splitRandomEffects(_ expression: FormulaExpression) throws(FormulaError) -> (fixed: FormulaExpression?, random: [FormulaExpression]) {
@@ -74,8 +78,13 @@ struct TermExpansion {
             }
             let base = try expand(left)
             var result = base
-            if exponent > 1 {
-                for _ in 1..<exponent { result = try cross(result, base, position: position) }
+            var power = 1
+            while power < exponent {
+                let next = try cross(result, base, position: position)
+                // Once a power adds no new interaction, higher ones add none either.
+                if next.terms.count == result.terms.count { break }
+                result = next
+                power += 1
             }
             return result
         }
@@ -116,20 +125,31 @@ struct TermExpansion {
     private func interact(_ lhs: TermList, _ rhs: TermList, position: Int) throws(FormulaError) -> TermList {
         try requireNoInterceptSetting(lhs, position: position, operatorName: ":")
         try requireNoInterceptSetting(rhs, position: position, operatorName: ":")
+        guard lhs.terms.count * rhs.terms.count <= Self.maximumTerms * 10 else {
+            throw tooManyTerms(position: position)
+        }
         var result = TermList()
+        var present = Set<FormulaTerm>()
         for left in lhs.terms {
             for right in rhs.terms {
                 let term = left.interacting(with: right)
-                if !result.terms.contains(term) { result.terms.append(term) }
+                if present.insert(term).inserted { result.terms.append(term) }
             }
         }
+        if result.terms.count > Self.maximumTerms { throw tooManyTerms(position: position) }
         return result
+    }
+
+    private func tooManyTerms(position: Int) -> FormulaError {
+        FormulaError(formula: formula, position: position,
+                     message: "this interaction expands to more than \(Self.maximumTerms) terms, the most a model may have")
     }
 
     private func cross(_ lhs: TermList, _ rhs: TermList, position: Int) throws(FormulaError) -> TermList {
         var result = lhs
         result.add(rhs)
         result.add(try interact(TermList(terms: lhs.terms), TermList(terms: rhs.terms), position: position))
+        if result.terms.count > Self.maximumTerms { throw tooManyTerms(position: position) }
         return result
     }
 

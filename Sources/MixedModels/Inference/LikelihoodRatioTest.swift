@@ -72,6 +72,10 @@ public struct LikelihoodRatioTest: Sendable, Equatable, Codable {
         guard first.observationCount == second.observationCount, first.response == second.response else {
             throw .invalidArgument("the models must be fitted to the same observations of the same response (\(first.observationCount) and \(second.observationCount) observations used)")
         }
+        // Equal responses can still come from different rows (rows dropped for different missing values).
+        if let index = first.rowIndices.indices.first(where: { first.rowIndices[$0] != second.rowIndices[$0] }) {
+            throw .invalidArgument("the models must be fitted to the same observations: observation \(index + 1) is data row \(first.rowIndices[index] + 1) in the first model and data row \(second.rowIndices[index] + 1) in the second (rows with missing values in a model's variables are dropped)")
+        }
         guard first.weights == second.weights else {
             throw .invalidArgument("the models must be fitted with the same observation weights")
         }

@@ -13,7 +13,7 @@ public struct ParametricBootstrap: Sendable, Equatable, Codable {
 
     /// Percentile intervals at level `level` for each element of θ, β and for σ (in that order:
     /// `theta[0]`, …, `beta[0]`, …, `sigma`), from the replicates' empirical quantiles
-    /// (type 7, as R's default `quantile`).
+    /// (type 7, as R's default `quantile`). A `level` outside [0, 1] (or NaN) gives NaN limits.
     public func percentileIntervals(level: Double = 0.95) -> [BootstrapInterval] {
         guard let first = replicates.first else { return [] }
         var columns: [(String, [Double])] = []
@@ -28,9 +28,9 @@ public struct ParametricBootstrap: Sendable, Equatable, Codable {
         }
     }
 
-    /// The type-7 quantile of sorted values.
+    /// The type-7 quantile of sorted values; NaN when there are none or `probability` is not in [0, 1].
     static func quantile(_ sorted: [Double], _ probability: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
+        guard !sorted.isEmpty, probability >= 0, probability <= 1 else { return .nan }
         let position = probability * Double(sorted.count - 1)
         let lower = Int(position.rounded(.down))
         let upper = min(lower + 1, sorted.count - 1)

@@ -20,7 +20,7 @@ public struct TextTable: Sendable {
     public func rendered(indent: Int = 4) -> String {
         let all = [headers] + rows
         let widths = headers.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
-        let prefix = String(repeating: " ", count: indent)
+        let prefix = String(repeating: " ", count: max(indent, 0))
         return all.map { row in
             var line = prefix
             for column in headers.indices {
