@@ -25,7 +25,7 @@ struct ParametricBootstrapTests {
     func refitMatchesFreshFit() throws {
         let fit = try Self.sleepstudy(.reml)
         var generator = SeededGenerator(seed: 5, stream: 3)
-        let y = fit.simulateResponse(mean: fit.fixedPart(), generator: &generator)
+        let y = fit.simulate(rows: try fit.rowDesign(for: nil), weights: nil, generator: &generator)
         // A data table with the simulated response.
         let base = try DataTable.builtIn("sleepstudy")
         let names = base.columnNames
@@ -45,13 +45,13 @@ struct ParametricBootstrapTests {
     @Test("simulated responses have the fitted moments (10,000 draws of Dyestuff)")
     func simulationMoments() throws {
         let fit = try LinearMixedModel(formula: "Yield ~ 1 + (1 | Batch)", data: DataTable.builtIn("Dyestuff")).fit(method: .reml)
-        let mean = fit.fixedPart()
+        let rows = try fit.rowDesign(for: nil)
         var sum = 0.0
         var squares = 0.0
         let draws = 10_000
         for index in 0..<draws {
             var generator = SeededGenerator(seed: 1, stream: UInt64(index))
-            let y = fit.simulateResponse(mean: mean, generator: &generator)
+            let y = fit.simulate(rows: rows, weights: nil, generator: &generator)
             sum += y[0]
             squares += y[0] * y[0]
         }

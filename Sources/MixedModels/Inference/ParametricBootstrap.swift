@@ -65,12 +65,13 @@ extension FittedModel {
         guard replicates >= 0 else { throw .invalidArgument("the number of replicates must not be negative (got \(replicates))") }
         guard threads >= 1 else { throw .invalidArgument("the number of threads must be at least 1 (got \(threads))") }
         let refitter = ResponseRefitter(model: model, method: method)
-        let mean = fixedPart()
+        let rows = try rowDesign(for: nil)
+        let weights = model.design.weights
         let fit = self
         let start = theta
         let results = ParallelReplicates.run(count: replicates, threads: threads) { index in
             var generator = SeededGenerator(seed: seed, stream: UInt64(index))
-            let y = fit.simulateResponse(mean: mean, generator: &generator)
+            let y = fit.simulate(rows: rows, weights: weights, generator: &generator)
             return refitter.refit(response: y, start: start)
         }
         return ParametricBootstrap(seed: seed, method: method, replicates: results)

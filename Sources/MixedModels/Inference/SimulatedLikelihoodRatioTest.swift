@@ -44,10 +44,11 @@ extension LikelihoodRatioTest {
         let alternative = prepared.big
         let smallRefitter = ResponseRefitter(model: null.model, method: null.method)
         let bigRefitter = ResponseRefitter(model: alternative.model, method: alternative.method)
-        let mean = null.fixedPart()
+        let rows = try null.rowDesign(for: nil)
+        let weights = null.model.design.weights
         let statistics = ParallelReplicates.run(count: replicates, threads: threads) { index in
             var generator = SeededGenerator(seed: seed, stream: UInt64(index))
-            let y = null.simulateResponse(mean: mean, generator: &generator)
+            let y = null.simulate(rows: rows, weights: weights, generator: &generator)
             let smallFit = smallRefitter.refit(response: y, start: null.theta)
             let bigFit = bigRefitter.refit(response: y, start: alternative.theta)
             return smallFit.objective - bigFit.objective
