@@ -72,27 +72,23 @@ struct KenwardRogerTests {
         Self.compare(rows, with: table, file: file, type: type, tolerance: Self.tolerance, pTolerance: Self.pTolerance)
     }
 
+    /// The Kenward–Roger table's SE and df against a `summary_kenward_roger` table, by coefficient name.
+    static func compareSummary(_ rows: [FixedEffectRow], names: [String], with summary: [String: Any],
+                               label: String, tolerance: Double) throws {
+        for (index, name) in names.enumerated() where index < rows.count {
+            let expected = try #require(summary[name] as? [String: Any])
+            let se = FixtureSupport.double(expected["Std. Error"])
+            let df = FixtureSupport.double(expected["df"])
+            #expect(FixtureSupport.relativeError(rows[index].standardError, se) < tolerance, "\(label) \(name) SE \(rows[index].standardError) vs \(se)")
+            #expect(FixtureSupport.relativeError(rows[index].df, df) < tolerance, "\(label) \(name) df \(rows[index].df) vs \(df)")
+        }
+    }
+
+    /// Same row-by-row comparison as the Satterthwaite ANOVA tests, with one tolerance for F, SS, MS and DenDF.
     static func compare(_ rows: [ANOVARow], with table: [String: Any], file: String, type: ANOVAType,
                         tolerance: Double, pTolerance: Double) {
-        #expect(rows.count == table.count, "\(file) \(type): \(rows.map(\.term)) vs \(table.keys.sorted())")
-        for row in rows {
-            guard let expected = table[row.term] as? [String: Any] else {
-                Issue.record("\(file) \(type): no lmerTest row for \(row.term)")
-                continue
-            }
-            let f = FixtureSupport.double(expected["F value"])
-            let df1 = FixtureSupport.double(expected["NumDF"])
-            let df2 = FixtureSupport.double(expected["DenDF"])
-            let meanSq = FixtureSupport.double(expected["Mean Sq"])
-            let sumSq = FixtureSupport.double(expected["Sum Sq"])
-            let p = FixtureSupport.double(expected["Pr(>F)"])
-            #expect(row.df1 == df1, "\(file) \(type) \(row.term) NumDF \(row.df1) vs \(df1)")
-            #expect(FixtureSupport.relativeError(row.fStat, f) < tolerance, "\(file) \(type) \(row.term) F \(row.fStat) vs \(f)")
-            #expect(FixtureSupport.relativeError(row.meanSquare, meanSq) < tolerance, "\(file) \(type) \(row.term) MS \(row.meanSquare) vs \(meanSq)")
-            #expect(FixtureSupport.relativeError(row.sumOfSquares, sumSq) < tolerance, "\(file) \(type) \(row.term) SS \(row.sumOfSquares) vs \(sumSq)")
-            #expect(FixtureSupport.relativeError(row.df2, df2) < tolerance, "\(file) \(type) \(row.term) DenDF \(row.df2) vs \(df2)")
-            #expect(FixtureSupport.relativeError(row.pValue, p) < pTolerance, "\(file) \(type) \(row.term) p \(row.pValue) vs \(p)")
-        }
+        ANOVATests.compare(rows, with: table, file: file, type: type,
+                           fTolerance: tolerance, dfTolerance: tolerance, pTolerance: pTolerance)
     }
 
     @Test("at our own optimum, summary df match lmerTest (polished optimum where lme4's default is off)", arguments: fixtures)
@@ -132,13 +128,7 @@ struct KenwardRogerTests {
         let summary = try #require(reference["summary_kenward_roger"] as? [String: Any])
         let names = fixture["beta_names"] as? [String] ?? []
         let rows = fit.fixedEffects(dfMethod: .kenwardRoger)
-        for (index, name) in names.enumerated() where index < rows.count {
-            let expected = try #require(summary[name] as? [String: Any])
-            let se = FixtureSupport.double(expected["Std. Error"])
-            let df = FixtureSupport.double(expected["df"])
-            #expect(FixtureSupport.relativeError(rows[index].standardError, se) < Self.tolerance, "\(id) \(name) SE \(rows[index].standardError) vs \(se)")
-            #expect(FixtureSupport.relativeError(rows[index].df, df) < Self.tolerance, "\(id) \(name) df \(rows[index].df) vs \(df)")
-        }
+        try Self.compareSummary(rows, names: names, with: summary, label: id, tolerance: Self.tolerance)
         for (key, type) in [("anova_type3_kenward_roger", ANOVAType.typeIII), ("anova_type1_kenward_roger", .typeI)] {
             let table = try #require(reference[key] as? [String: Any])
             Self.compare(try fit.anova(type: type, dfMethod: .kenwardRoger), with: table, file: "POLISHED " + id, type: type,
@@ -156,13 +146,7 @@ struct KenwardRogerTests {
         let summary = try #require(reference["summary_kenward_roger"] as? [String: Any])
         let names = fixture["beta_names"] as? [String] ?? []
         let rows = fit.fixedEffects(dfMethod: .kenwardRoger)
-        for (index, name) in names.enumerated() where index < rows.count {
-            let expected = try #require(summary[name] as? [String: Any])
-            let se = FixtureSupport.double(expected["Std. Error"])
-            let df = FixtureSupport.double(expected["df"])
-            #expect(FixtureSupport.relativeError(rows[index].standardError, se) < Self.tolerance, "\(name) SE \(rows[index].standardError) vs \(se)")
-            #expect(FixtureSupport.relativeError(rows[index].df, df) < Self.tolerance, "\(name) df \(rows[index].df) vs \(df)")
-        }
+        try Self.compareSummary(rows, names: names, with: summary, label: "weighted", tolerance: Self.tolerance)
         let p = fit.fixedEffectCount
         let adjusted = (reference["vcov_adjusted"] as? [Any] ?? []).flatMap { FixtureSupport.doubles($0) }
         let approximation = try fit.kenwardRogerApproximation()
@@ -241,13 +225,8 @@ struct KenwardRogerTests {
             let lmerTest = try #require(fixture["lmerTest"] as? [String: Any])
             let summary = try #require(lmerTest["summary_kenward_roger"] as? [String: Any])
             let rows = fit.fixedEffects(dfMethod: .kenwardRoger)
-            for (index, name) in (fixture["beta_names"] as? [String] ?? []).enumerated() where index < rows.count {
-                let expected = try #require(summary[name] as? [String: Any])
-                let se = FixtureSupport.double(expected["Std. Error"])
-                let df = FixtureSupport.double(expected["df"])
-                #expect(FixtureSupport.relativeError(rows[index].standardError, se) < 1e-8, "\(pattern) \(name) SE \(rows[index].standardError) vs \(se)")
-                #expect(FixtureSupport.relativeError(rows[index].df, df) < 1e-8, "\(pattern) \(name) df \(rows[index].df) vs \(df)")
-            }
+            try Self.compareSummary(rows, names: fixture["beta_names"] as? [String] ?? [], with: summary,
+                                    label: "\(pattern)", tolerance: 1e-8)
         }
     }
 
