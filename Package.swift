@@ -18,10 +18,15 @@ let package = Package(
         // Dense linear-algebra kernels (GEMM, Cholesky, triangular solve) in C: AVX2 + FMA code
         // chosen at run time by CPU detection, with a portable fallback; no system libraries.
         .target(name: "CKernels"),
+        // Sparse symmetric factorisation for the trailing blocks of nearly nested designs: a
+        // fill-reducing ordering (approximate minimum degree), the symbolic analysis
+        // (elimination tree, column counts, supernodes) and a supernodal numeric Cholesky built
+        // on the CKernels dense kernels.
+        .target(name: "SparseCholesky", dependencies: ["CKernels"]),
         // The library: data, formula, design, fitting, inference, reporting.
         .target(
             name: "MixedModels",
-            dependencies: ["Distributions", "Optimization", "CKernels"],
+            dependencies: ["Distributions", "Optimization", "CKernels", "SparseCholesky"],
             resources: [.copy("Datasets")]
         ),
         // The command-line tool.
@@ -35,7 +40,10 @@ let package = Package(
         // Side-by-side fit benchmarks against lme4 (run: swift run -c release lmm-bench).
         .executableTarget(name: "lmm-bench", dependencies: ["MixedModels"], path: "Benchmarks/FitBenchmarks"),
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"], resources: [.copy("Fixtures")]),
+        // Seeded generators of the large benchmark designs (run: swift run -c release lmm-generate).
+        .executableTarget(name: "lmm-generate", path: "Benchmarks/Generators"),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization"]),
+        .testTarget(name: "SparseCholeskyTests", dependencies: ["SparseCholesky"]),
         .testTarget(
             name: "MixedModelsTests",
             dependencies: ["MixedModels", "CKernels", "lmm"],

@@ -1,0 +1,6 @@
+import Testing
+@testable import SparseCholesky
+
+@Test func moduleBuilds() {
+    #expect(SparseCholeskyModule.self == SparseCholeskyModule.self)
+}
