@@ -21,7 +21,8 @@ struct DesignCommand: ParsableCommand {
         let table = try input.loadTable()
         let formula = try Formula(input.formula)
         let design = try ModelDesign(formula: formula, data: table, options: modelOptions.modelOptions())
-        let report = DesignReport(design: design)
+        let model = try LinearMixedModel(design: design)
+        let report = DesignReport(model: model)
         print(format == .json ? report.json.rendered() : report.text)
     }
 }

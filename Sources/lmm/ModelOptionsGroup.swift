@@ -16,6 +16,7 @@ extension EstimationMethod: ExpressibleByArgument {
 extension DummyCoding: ExpressibleByArgument {}
 extension DegreesOfFreedomMethod: ExpressibleByArgument {}
 extension ANOVAType: ExpressibleByArgument {}
+extension TrailingStorageChoice: ExpressibleByArgument {}
 
 /// The model options shared by every subcommand that fits a model.
 struct ModelOptionsGroup: ParsableArguments {
@@ -30,6 +31,9 @@ struct ModelOptionsGroup: ParsableArguments {
 
     @Option(name: .customLong("dummy-coding"), help: "Coding of categorical predictors: reference (default), effects or full.")
     var dummyCoding: DummyCoding = .reference
+
+    @Option(name: .customLong("factor-storage"), help: "Storage of the later random-effects terms in the Cholesky factor: automatic (default: sparse for nearly nested designs, dense for crossed ones), dense or sparse.")
+    var factorStorage: TrailingStorageChoice = .automatic
 
     /// The estimation method, ML unless given.
     var estimationMethod: EstimationMethod { method ?? .ml }
@@ -49,6 +53,7 @@ struct ModelOptionsGroup: ParsableArguments {
             }
             patterns[group] = pattern
         }
-        return ModelOptions(dummyCoding: dummyCoding, weightsColumn: weights, covariancePatterns: patterns)
+        return ModelOptions(dummyCoding: dummyCoding, weightsColumn: weights, covariancePatterns: patterns,
+                            trailingStorage: factorStorage)
     }
 }

@@ -7,11 +7,20 @@ public struct ModelOptions: Sendable, Equatable {
     /// Covariance patterns by grouping-factor name (e.g. `["Subject": .diagonal]`); other
     /// terms use `FullCholesky`.
     public var covariancePatterns: [String: CovariancePattern]
+    /// The storage of the later random-effects terms' part of the Cholesky factor (default:
+    /// chosen from the symbolic analysis).
+    public var trailingStorage: TrailingStorageChoice
+    /// The memory, in bytes, the model's cross products and factor may take (`nil`: what the
+    /// machine has available). A model predicted to need more is refused before allocating.
+    public var memoryLimit: Int?
 
     public init(dummyCoding: DummyCoding = .reference, weightsColumn: String? = nil,
-                covariancePatterns: [String: CovariancePattern] = [:]) {
+                covariancePatterns: [String: CovariancePattern] = [:],
+                trailingStorage: TrailingStorageChoice = .automatic, memoryLimit: Int? = nil) {
         self.dummyCoding = dummyCoding
         self.weightsColumn = weightsColumn
         self.covariancePatterns = covariancePatterns
+        self.trailingStorage = trailingStorage
+        self.memoryLimit = memoryLimit
     }
 }

@@ -7,7 +7,9 @@
 /// refreshed in place for each θ from the cross products A (Bates et al. 2015, eq. 18;
 /// MixedModels.jl's `updateL!`). Storage per block follows its structure: the first term's
 /// diagonal block is block diagonal (no fill-in), its column below is sparse with dense tiles,
-/// and later blocks are dense (where fill-in appears). No work proportional to n happens here.
+/// and later blocks are dense (where fill-in appears) or, for nearly nested designs, one
+/// supernodal sparse factor (``SparseTrailingFactor``, chosen by ``FactorPlan``). No work
+/// proportional to n happens here.
 struct BlockedCholeskyFactor: Sendable {
     let parametrizations: [CovarianceParametrization]
     /// The offset of each term's parameters in θ.
@@ -28,9 +30,12 @@ struct BlockedCholeskyFactor: Sendable {
     private(set) var xyZ: [DenseMatrix]
     /// L_{Xy,Xy}: (p + 1) × (p + 1); its last diagonal entry is the penalised residual norm r.
     private(set) var xyXy: DenseMatrix
+    /// The later terms' part of L when it is sparse (then ``diagonal`` and ``dense`` are empty).
+    private(set) var sparseTrailing: SparseTrailingFactor?
     private var scratch: [Double]
 
-    init(crossProducts a: CrossProducts, parametrizations: [CovarianceParametrization], fixedCount: Int) {
+    init(crossProducts a: CrossProducts, parametrizations: [CovarianceParametrization], fixedCount: Int,
+         sparseTrailing: SparseTrailingFactor? = nil) {
         self.parametrizations = parametrizations
         var offsets: [Int] = []
         var offset = 0
@@ -43,10 +48,13 @@ struct BlockedCholeskyFactor: Sendable {
         self.lambdas = parametrizations.map { [Double](repeating: 0, count: $0.size * $0.size) }
         self.first = a.diagonal.first ?? BlockDiagonalMatrix(blockSize: 0, blockCount: 0)
         self.firstColumn = a.firstColumn
+        self.sparseTrailing = sparseTrailing
+        let isSparse = sparseTrailing != nil
         self.diagonal = a.diagonal.enumerated().map { k, block in
-            k == 0 ? DenseMatrix(rowCount: 0, columnCount: 0) : DenseMatrix(rowCount: block.dimension, columnCount: block.dimension)
+            k == 0 || isSparse ? DenseMatrix(rowCount: 0, columnCount: 0)
+                               : DenseMatrix(rowCount: block.dimension, columnCount: block.dimension)
         }
-        self.dense = a.dense
+        self.dense = isSparse ? a.dense.map { $0.map { _ in DenseMatrix(rowCount: 0, columnCount: 0) } } : a.dense
         self.xyZ = a.xyZ
         self.xyXy = a.xyXy
         let largest = parametrizations.map(\.size).max() ?? 1
@@ -71,6 +79,7 @@ struct BlockedCholeskyFactor: Sendable {
             guard factorFirstTerm(a) else { return false }
             for i in 1..<termCount { updateFirstColumn(i, a) }
             updateXyFirst(a)
+            if sparseTrailing != nil { return updateSparseTrailing(a) && factorXy(a) }
             for k in 1..<termCount {
                 guard factorDiagonal(k, a) else { return false }
                 for i in (k + 1)..<max(termCount, k + 1) { updateDense(i, k, a) }
@@ -240,6 +249,18 @@ struct BlockedCholeskyFactor: Sendable {
     }
 
     private mutating func updateXyColumn(_ k: Int, _ a: CrossProducts) {
+        prepareXyColumn(k, a)
+        var target = xyZ[k]
+        xyZ[k] = DenseMatrix(rowCount: 0, columnCount: 0)
+        defer { xyZ[k] = target }
+        for j in 1..<k {
+            DenseKernels.subtractProduct(&target, xyZ[j], dense[k][j])
+        }
+        DenseKernels.solveRightLowerTranspose(&target, factor: diagonal[k])
+    }
+
+    /// L_{Xy,k} before the later terms' part: (A_{Xy,k} Λ_k − L_{Xy,0} L_{k0}ᵀ), left in `xyZ[k]`.
+    private mutating func prepareXyColumn(_ k: Int, _ a: CrossProducts) {
         var target = xyZ[k]
         xyZ[k] = DenseMatrix(rowCount: 0, columnCount: 0)
         defer { xyZ[k] = target }
@@ -271,10 +292,21 @@ struct BlockedCholeskyFactor: Sendable {
                 }
             }
         }
-        for j in 1..<k {
-            DenseKernels.subtractProduct(&target, xyZ[j], dense[k][j])
+    }
+
+    // MARK: - Later terms (sparse)
+
+    /// The later terms' part of L as one sparse factor, and the [X y] rows solved against it.
+    private mutating func updateSparseTrailing(_ a: CrossProducts) -> Bool {
+        guard var sparse = sparseTrailing else { return false }
+        sparseTrailing = nil
+        defer { sparseTrailing = sparse }
+        guard sparse.refactor(crossProducts: a, lambdas: lambdas, firstColumn: firstColumn, scratch: &scratch) else {
+            return false
         }
-        DenseKernels.solveRightLowerTranspose(&target, factor: diagonal[k])
+        for k in 1..<termCount { prepareXyColumn(k, a) }
+        sparse.solveRight(&xyZ)
+        return true
     }
 
     private mutating func factorXy(_ a: CrossProducts) -> Bool {

@@ -61,6 +61,7 @@ extension BlockedCholeskyFactor {
                     }
                 }
             }
+            if sparseTrailing != nil { continue }
             for j in 1..<i {
                 let matrix = dense[i][j]
                 for column in 0..<matrix.columnCount {
@@ -69,23 +70,18 @@ extension BlockedCholeskyFactor {
                     for row in 0..<matrix.rowCount { blocks[i][row] -= matrix[row, column] * x }
                 }
             }
-            Self.solveDenseLower(diagonal[i], &blocks[i], transposed: false)
+            if sparseTrailing == nil { Self.solveDenseLower(diagonal[i], &blocks[i], transposed: false) }
         }
+        sparseTrailing?.solveLower(&blocks)
     }
 
     /// Solves L_ZZᵀ x = c in place.
     func solveTransposed(_ blocks: inout [[Double]]) {
         guard termCount > 0 else { return }
-        for k in stride(from: termCount - 1, through: 1, by: -1) {
-            for i in (k + 1)..<max(termCount, k + 1) {
-                let matrix = dense[i][k]
-                for column in 0..<matrix.columnCount {
-                    var sum = 0.0
-                    for row in 0..<matrix.rowCount { sum += matrix[row, column] * blocks[i][row] }
-                    blocks[k][column] -= sum
-                }
-            }
-            Self.solveDenseLower(diagonal[k], &blocks[k], transposed: true)
+        if let sparseTrailing {
+            sparseTrailing.solveLowerTransposed(&blocks)
+        } else {
+            solveTrailingTransposed(&blocks)
         }
         for i in 1..<termCount {
             let sparse = firstColumn[i - 1]
@@ -103,6 +99,21 @@ extension BlockedCholeskyFactor {
             }
         }
         solveFirstBlock(&blocks[0], transposed: true)
+    }
+
+    /// The dense later terms' part of ``solveTransposed(_:)``: L_TTᵀ x_T = c_T, block by block.
+    private func solveTrailingTransposed(_ blocks: inout [[Double]]) {
+        for k in stride(from: termCount - 1, through: 1, by: -1) {
+            for i in (k + 1)..<max(termCount, k + 1) {
+                let matrix = dense[i][k]
+                for column in 0..<matrix.columnCount {
+                    var sum = 0.0
+                    for row in 0..<matrix.rowCount { sum += matrix[row, column] * blocks[i][row] }
+                    blocks[k][column] -= sum
+                }
+            }
+            Self.solveDenseLower(diagonal[k], &blocks[k], transposed: true)
+        }
     }
 
     private func solveFirstBlock(_ vector: inout [Double], transposed: Bool) {

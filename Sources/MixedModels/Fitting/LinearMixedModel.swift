@@ -14,6 +14,8 @@ public struct LinearMixedModel: Sendable {
     public let design: ModelDesign
     let crossProducts: CrossProducts
     let parametrizations: [CovarianceParametrization]
+    /// The storage of every block of L (from the symbolic analysis, done once).
+    let factorPlan: FactorPlan
     /// Seconds spent building the design and the cross products.
     public let buildSeconds: Double
 
@@ -25,23 +27,34 @@ public struct LinearMixedModel: Sendable {
         do { parsed = try Formula(formula) } catch { throw .formula(error) }
         let design: ModelDesign
         do { design = try ModelDesign(formula: parsed, data: data, options: options) } catch { throw .design(error) }
-        self.init(design: design, startedAt: start, clock: clock)
+        try self.init(design: design, startedAt: start, clock: clock)
     }
 
     /// A model from a design built elsewhere.
-    public init(design: ModelDesign) {
+    /// - Throws: ``MixedModelError/modelTooLarge(_:)`` when its cross products or factor would
+    ///   not fit in memory (``ModelOptions/memoryLimit``).
+    public init(design: ModelDesign) throws(MixedModelError) {
         let clock = ContinuousClock()
-        self.init(design: design, startedAt: clock.now, clock: clock)
+        try self.init(design: design, startedAt: clock.now, clock: clock)
     }
 
-    private init(design: ModelDesign, startedAt start: ContinuousClock.Instant, clock: ContinuousClock) {
+    private init(design: ModelDesign, startedAt start: ContinuousClock.Instant, clock: ContinuousClock) throws(MixedModelError) {
+        let limit = design.options.memoryLimit ?? FactorPlan.availableMemory()
+        try FactorPlan.checkCrossProducts(design: design, memoryLimit: limit)
         self.design = design
-        self.crossProducts = CrossProducts(design: design)
+        let crossProducts = CrossProducts(design: design)
+        self.crossProducts = crossProducts
         self.parametrizations = design.randomEffectsTerms.map {
             CovarianceParametrization(pattern: $0.covariancePattern, size: $0.columnCount)
         }
+        self.factorPlan = try FactorPlan(crossProducts: crossProducts, design: design,
+                                         choice: design.options.trailingStorage, memoryLimit: limit)
         self.buildSeconds = (clock.now - start).seconds
     }
+
+    /// The storage chosen for each term's block column of the Cholesky factor, with its
+    /// predicted nonzeros and memory (what `lmm design` shows as `factorBlocks`).
+    public var factorBlocks: [FactorBlockDescription] { factorPlan.blocks }
 
     /// The number of covariance parameters θ.
     public var parameterCount: Int { parametrizations.reduce(0) { $0 + $1.parameterCount } }
@@ -62,7 +75,8 @@ public struct LinearMixedModel: Sendable {
 
     func makeDeviance(method: EstimationMethod) -> ProfiledDeviance {
         let factor = BlockedCholeskyFactor(crossProducts: crossProducts, parametrizations: parametrizations,
-                                           fixedCount: design.fixedEffects.columnCount)
+                                           fixedCount: design.fixedEffects.columnCount,
+                                           sparseTrailing: factorPlan.sparseTrailing)
         let sumLogWeights = design.weights.map { $0.reduce(0) { $0 + log($1) } } ?? 0
         return ProfiledDeviance(crossProducts: crossProducts, factor: factor, observationCount: design.observationCount,
                                 sumLogWeights: sumLogWeights, method: method)

@@ -7,6 +7,8 @@ public enum MixedModelError: Error, Sendable, Equatable, CustomStringConvertible
     case unfittable(String)
     /// A problem with a matrix-interface argument or an inference request.
     case invalidArgument(String)
+    /// The model's cross products or factor would not fit in memory (checked before allocating).
+    case modelTooLarge(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum MixedModelError: Error, Sendable, Equatable, CustomStringConvertible
         case .data(let error): return error.description
         case .unfittable(let reason): return "the model cannot be fitted: \(reason)"
         case .invalidArgument(let reason): return reason
+        case .modelTooLarge(let reason): return reason
         }
     }
 }

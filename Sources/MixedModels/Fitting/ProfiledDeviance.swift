@@ -64,6 +64,7 @@ struct FactorSummary: Sendable {
             let matrix = factor.diagonal[k]
             for index in 0..<matrix.rowCount { logZ += log(matrix[index, index]) }
         }
+        if let sparse = factor.sparseTrailing { logZ += sparse.logDiagonalSum }
         var logX = 0.0
         let p = factor.fixedCount
         for index in 0..<p { logX += log(factor.xyXy[index, index]) }

@@ -21,6 +21,8 @@
 ///
 /// - Complexity: building is O(q'³) in the trailing dimension q' = Σ_{k≥1} ℓ_k s_k (two dense
 ///   triangular products) plus O(p q' ²); memory q'² (the same order as the factor's dense blocks).
+///   When the trailing terms are stored sparse, G and H are not formed: each solution solves
+///   D y = r through the sparse factor instead (O(nnz(D)) per solution).
 struct MixedModelEquationsInverse: Sendable {
     /// The sparse intermediate results of L⁻¹ applied to one vector [v; x].
     struct Solution {
@@ -30,6 +32,8 @@ struct MixedModelEquationsInverse: Sendable {
         var trailing: [Int: Double] = [:]
         /// L_XX⁻¹ (x − L_XZ L_ZZ⁻¹ v) (p values).
         var fixed: [Double] = []
+        /// With a sparse trailing factor: D⁻¹ r in full (Z's order), since G is not formed.
+        var trailingSolved: [Double] = []
     }
 
     let factor: BlockedCholeskyFactor
@@ -51,12 +55,17 @@ struct MixedModelEquationsInverse: Sendable {
         var dimension = 0
         for k in 1..<max(termCount, 1) {
             offsets[k] = dimension
-            dimension += factor.diagonal[k].rowCount
+            dimension += factor.xyZ[k].columnCount
         }
         self.trailingOffsets = offsets
         self.trailingDimension = dimension
         self.fixedInverse = factor.inverseFixedFactor()
         let p = factor.fixedCount
+        if factor.sparseTrailing != nil {
+            self.trailingInverse = []
+            self.trailingFixed = []
+            return
+        }
 
         // D (lower triangular, column-major) assembled from the dense blocks.
         var d = [Double](repeating: 0, count: dimension * dimension)
@@ -154,9 +163,28 @@ struct MixedModelEquationsInverse: Sendable {
                 t[r] -= sum
             }
         }
-        // t −= Hᵀ r
-        for (index, value) in solution.trailing {
-            for r in 0..<p { t[r] -= trailingFixed[r * trailingDimension + index] * value }
+        if let sparse = factor.sparseTrailing {
+            // y = D⁻¹ r through the sparse factor; t −= L_XZ' y.
+            var r = [Double](repeating: 0, count: trailingDimension)
+            for (index, value) in solution.trailing { r[index] = value }
+            let solved = sparse.solveLowerInFactorOrder(r)
+            var y = [Double](repeating: 0, count: trailingDimension)
+            for old in 0..<trailingDimension { y[old] = solved[Int(sparse.inversePermutation[old])] }
+            for k in 1..<max(factor.termCount, 1) {
+                let block = factor.xyZ[k]
+                let offset = trailingOffsets[k]
+                for column in 0..<block.columnCount {
+                    let value = y[offset + column]
+                    if value == 0 { continue }
+                    for row in 0..<p { t[row] -= block[row, column] * value }
+                }
+            }
+            solution.trailingSolved = y
+        } else {
+            // t −= Hᵀ r
+            for (index, value) in solution.trailing {
+                for r in 0..<p { t[r] -= trailingFixed[r * trailingDimension + index] * value }
+            }
         }
         // L_XX⁻¹ t
         var fixed = [Double](repeating: 0, count: p)
@@ -176,6 +204,12 @@ struct MixedModelEquationsInverse: Sendable {
             for (levelB, valuesB) in b.first where levelB == levelA {
                 for index in valuesA.indices { sum += valuesA[index] * valuesB[index] }
             }
+        }
+        if factor.sparseTrailing != nil {
+            for index in a.trailingSolved.indices where index < b.trailingSolved.count {
+                sum += a.trailingSolved[index] * b.trailingSolved[index]
+            }
+            return sum
         }
         for (indexA, valueA) in a.trailing {
             let base = indexA * trailingDimension
@@ -200,7 +234,7 @@ struct MixedModelEquationsInverse: Sendable {
         var result: [[[Double]]] = []
         for k in 0..<factor.termCount {
             let size = factor.parametrizations[k].size
-            let levels = k == 0 ? factor.first.blockCount : factor.diagonal[k].rowCount / max(size, 1)
+            let levels = k == 0 ? factor.first.blockCount : factor.xyZ[k].columnCount / max(size, 1)
             var blocks: [[Double]] = []
             blocks.reserveCapacity(levels)
             for level in 0..<levels {

@@ -36,7 +36,7 @@ struct ResponseRefitter: Sendable {
     static func deviance(model: LinearMixedModel, crossProducts: CrossProducts, fixedCount: Int,
                          method: EstimationMethod) -> ProfiledDeviance {
         let factor = BlockedCholeskyFactor(crossProducts: crossProducts, parametrizations: model.parametrizations,
-                                           fixedCount: fixedCount)
+                                           fixedCount: fixedCount, sparseTrailing: model.factorPlan.sparseTrailing)
         let sumLogWeights = model.design.weights.map { $0.reduce(0) { $0 + log($1) } } ?? 0
         return ProfiledDeviance(crossProducts: crossProducts, factor: factor,
                                 observationCount: model.design.observationCount,

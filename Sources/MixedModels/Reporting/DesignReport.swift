@@ -1,11 +1,30 @@
+import Foundation
+
 /// What was built from a table and a formula (the `lmm design` output) as text and JSON:
 /// `numObservations`, `droppedRows`, `fixedEffectsColumns`, `droppedColumns`,
-/// `randomEffectsTerms` (`{group, levels, columns}`).
+/// `randomEffectsTerms` (`{group, levels, columns}`) and, when the model was built,
+/// `factorBlocks` (`{group, storage, nonzeros, bytes}`: the storage chosen for each term's block
+/// column of the Cholesky factor).
 public struct DesignReport: Sendable {
     public let design: ModelDesign
+    /// The factor's storage per term (empty when only the design was built).
+    public let factorBlocks: [FactorBlockDescription]
 
-    public init(design: ModelDesign) {
+    public init(design: ModelDesign, factorBlocks: [FactorBlockDescription] = []) {
         self.design = design
+        self.factorBlocks = factorBlocks
+    }
+
+    /// The model's design and its factor's storage.
+    public init(model: LinearMixedModel) {
+        self.init(design: model.design, factorBlocks: model.factorBlocks)
+    }
+
+    var factorBlocksJSON: JSONValue {
+        .array(factorBlocks.map { block in
+            .object([("group", .string(block.group)), ("storage", .string(block.storage.rawValue)),
+                     ("nonzeros", .integer(block.nonzeros)), ("bytes", .integer(block.bytes))])
+        })
     }
 
     /// The random-effects terms as a JSON array of `{group, levels, columns}` (plus the level names).
@@ -28,7 +47,7 @@ public struct DesignReport: Sendable {
             ("fixedEffectsColumns", .array(design.fixedEffects.columnNames.map { .string($0) })),
             ("droppedColumns", .array(design.fixedEffects.droppedColumnNames.map { .string($0) })),
             ("randomEffectsTerms", randomTermsJSON),
-        ])
+        ] + (factorBlocks.isEmpty ? [] : [("factorBlocks", factorBlocksJSON)]))
     }
 
     /// The text summary.
@@ -51,6 +70,25 @@ public struct DesignReport: Sendable {
                           term.covariancePattern.rawValue])
         }
         lines.append(table.rendered())
+        if !factorBlocks.isEmpty {
+            lines.append("")
+            lines.append("Cholesky factor blocks:")
+            var blocks = TextTable(headers: ["Group", "Storage", "Nonzeros", "Memory"],
+                                   alignments: [.left, .left, .right, .right])
+            for block in factorBlocks {
+                blocks.append([block.group, block.storage.rawValue, String(block.nonzeros), Self.memory(block.bytes)])
+            }
+            lines.append(blocks.rendered())
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// Bytes as B, KB, MB or GB (powers of 1000).
+    static func memory(_ bytes: Int) -> String {
+        let value = Double(bytes)
+        if value >= 1e9 { return String(format: "%.2f GB", value / 1e9) }
+        if value >= 1e6 { return String(format: "%.1f MB", value / 1e6) }
+        if value >= 1e3 { return String(format: "%.1f KB", value / 1e3) }
+        return "\(bytes) B"
     }
 }

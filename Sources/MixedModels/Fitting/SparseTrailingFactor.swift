@@ -1,0 +1,336 @@
+import SparseCholesky
+
+/// The later ("trailing") terms' part of L stored as one supernodal sparse factor, for nearly
+/// nested designs: the trailing levels are ordered by approximate minimum degree (the first
+/// term keeps its block-diagonal factor, which has no fill), and each evaluation assembles
+///
+///     M(θ) = Λ_Tᵀ A_TT Λ_T + I − L_T0 L_T0ᵀ
+///
+/// into the factor's storage through offsets computed once (the pattern does not depend on θ),
+/// then refactors it in place. Nothing here allocates per evaluation.
+///
+/// Trailing indices ("old" order) run term by term, level by level, s_k per level, as the
+/// trailing columns of Z; the factor works in its own ("new") order, `permutation[new] = old`.
+struct SparseTrailingFactor: Sendable {
+    /// The symbolic pattern the offsets were computed from.
+    let pattern: TrailingPattern
+    /// The numeric factor (its structure included).
+    private(set) var factor: SupernodalFactor
+    /// new → old trailing index.
+    let permutation: [Int32]
+    /// old → new trailing index.
+    let inversePermutation: [Int32]
+    /// Per node, the offsets of its own s×s block's lower triangle (column b, rows a ≥ b).
+    private let diagonalOffsets: [Int]
+    /// Per node, where its entries start in ``diagonalOffsets``.
+    private let diagonalStarts: [Int]
+    /// Per pair tile of A_TT, s_i·s_k offsets (column-major within the tile).
+    private let pairOffsets: [Int]
+    /// Per pair tile, where its offsets start.
+    private let pairStarts: [Int]
+    /// Per clique, the offsets of the lower triangle of its scalar outer product.
+    private let cliqueOffsets: [Int]
+    /// Per clique, where its offsets start in ``cliqueOffsets``.
+    private let cliqueOffsetStarts: [Int]
+    /// Per term k ≥ 1, where its tiles of L_T0 start in ``tileValues`` (index 0 unused).
+    private let tileValueBases: [Int]
+    /// Every trailing term's L_T0 tiles, copied side by side each evaluation.
+    private var tileValues: [Double]
+    /// One clique's rows of L_T0 (scalar members × s₀).
+    private var cliqueRows: [Double]
+    /// One right-hand side in the factor's order.
+    private var workspace: [Double]
+    /// s₀, the first term's random effects per level.
+    let firstSize: Int
+    /// s_k per term.
+    let sizes: [Int]
+
+    /// Symbolic analysis: the ordering, the supernodal structure and the offsets.
+    init(pattern: TrailingPattern, crossProducts a: CrossProducts, sizes: [Int], structure: SupernodalStructure) {
+        self.pattern = pattern
+        self.sizes = sizes
+        self.firstSize = sizes.first ?? 1
+        self.factor = SupernodalFactor(structure: structure)
+        self.permutation = structure.permutation
+        self.inversePermutation = structure.inversePermutation
+        let inverse = structure.inversePermutation
+        func offset(_ oldRow: Int, _ oldColumn: Int) -> Int {
+            let row = Int(inverse[oldRow])
+            let column = Int(inverse[oldColumn])
+            // Every entry asked for is in M's pattern, hence in L's structure.
+            return structure.offset(row: max(row, column), column: min(row, column)) ?? 0
+        }
+
+        let nodeStarts = pattern.nodeScalarStarts()
+        var diagonal: [Int] = []
+        var diagonalStarts = [0]
+        for node in 0..<pattern.nodeCount {
+            let base = nodeStarts[node]
+            let size = Int(pattern.nodeSizes[node])
+            for b in 0..<size {
+                for r in b..<size { diagonal.append(offset(base + r, base + b)) }
+            }
+            diagonalStarts.append(diagonal.count)
+        }
+        self.diagonalOffsets = diagonal
+        self.diagonalStarts = diagonalStarts
+
+        var pairs: [Int] = []
+        var pairStarts = [0]
+        for tile in pattern.pairTiles {
+            let i = Int(tile.rowTerm)
+            let k = Int(tile.columnTerm)
+            let rowBase = pattern.scalarOffsets[i] + Int(tile.rowLevel) * sizes[i]
+            let columnBase = pattern.scalarOffsets[k] + Int(tile.columnLevel) * sizes[k]
+            for b in 0..<sizes[k] {
+                for r in 0..<sizes[i] { pairs.append(offset(rowBase + r, columnBase + b)) }
+            }
+            pairStarts.append(pairs.count)
+        }
+        self.pairOffsets = pairs
+        self.pairStarts = pairStarts
+
+        var bases = [Int](repeating: 0, count: max(sizes.count, 1))
+        var total = 0
+        for k in 1..<max(sizes.count, 1) {
+            bases[k] = total
+            total += a.firstColumn[k - 1].values.count
+        }
+        self.tileValueBases = bases
+        self.tileValues = [Double](repeating: 0, count: total)
+
+        var cliqueOffsets: [Int] = []
+        cliqueOffsets.reserveCapacity(pattern.cliqueWork / 2 + pattern.memberNodes.count)
+        var cliqueOffsetStarts = [0]
+        var largest = 0
+        var scalars: [Int] = []
+        for clique in 0..<(pattern.cliqueStarts.count - 1) {
+            scalars.removeAll(keepingCapacity: true)
+            for member in pattern.cliqueStarts[clique]..<pattern.cliqueStarts[clique + 1] {
+                let node = Int(pattern.memberNodes[member])
+                for r in 0..<Int(pattern.nodeSizes[node]) { scalars.append(nodeStarts[node] + r) }
+            }
+            largest = max(largest, scalars.count)
+            for x in scalars.indices {
+                for y in 0...x { cliqueOffsets.append(offset(scalars[x], scalars[y])) }
+            }
+            cliqueOffsetStarts.append(cliqueOffsets.count)
+        }
+        self.cliqueOffsets = cliqueOffsets
+        self.cliqueOffsetStarts = cliqueOffsetStarts
+        self.cliqueRows = [Double](repeating: 0, count: max(largest * (sizes.first ?? 1), 1))
+        self.workspace = [Double](repeating: 0, count: max(pattern.dimension, 1))
+    }
+
+    /// The trailing dimension q'.
+    var dimension: Int { pattern.dimension }
+
+    /// Σ log of L_TT's diagonal.
+    var logDiagonalSum: Double { factor.logDiagonalSum }
+
+    /// Assembles M(θ) from A, λ and the up-to-date L_T0 tiles, and factors it. `false` when M
+    /// is not positive definite.
+    mutating func refactor(crossProducts a: CrossProducts, lambdas: [[Double]],
+                           firstColumn: [BlockSparseMatrix], scratch: inout [Double]) -> Bool {
+        factor.setZero()
+        let pattern = self.pattern
+        let sizes = self.sizes
+        let s0 = firstSize
+        // Copy the L_T0 tiles side by side.
+        for k in 1..<max(sizes.count, 1) {
+            let base = tileValueBases[k]
+            let source = firstColumn[k - 1].values
+            tileValues.withUnsafeMutableBufferPointer { target in
+                source.withUnsafeBufferPointer { values in
+                    guard let to = target.baseAddress, let from = values.baseAddress else { return }
+                    (to + base).update(from: from, count: values.count)
+                }
+            }
+        }
+        let diagonalOffsets = self.diagonalOffsets
+        let diagonalStarts = self.diagonalStarts
+        let pairOffsets = self.pairOffsets
+        let pairStarts = self.pairStarts
+        let cliqueOffsets = self.cliqueOffsets
+        let cliqueOffsetStarts = self.cliqueOffsetStarts
+        let tileValueBases = self.tileValueBases
+        let tileValues = self.tileValues
+        var cliqueRows = self.cliqueRows
+        self.cliqueRows = []
+        defer { self.cliqueRows = cliqueRows }
+        factor.values.withUnsafeMutableBufferPointer { valueBuffer in
+            scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                guard let values = valueBuffer.baseAddress, let work = scratchBuffer.baseAddress else { return }
+                // Each level's own block: λᵀ A_kk λ + I.
+                let tile = work + scratchBuffer.count / 2
+                for node in 0..<pattern.nodeCount {
+                    let k = Int(pattern.nodeTerms[node])
+                    let size = sizes[k]
+                    let level = node - pattern.nodeOffsets[k]
+                    a.diagonal[k].values.withUnsafeBufferPointer { source in
+                        lambdas[k].withUnsafeBufferPointer { lambda in
+                            guard let sp = source.baseAddress, let lp = lambda.baseAddress else { return }
+                            tile.update(from: sp + level * size * size, count: size * size)
+                            TileKernels.scale(tile, rows: size, columns: size, left: lp, right: lp, scratch: work)
+                        }
+                    }
+                    var position = diagonalStarts[node]
+                    for b in 0..<size {
+                        for r in b..<size {
+                            values[diagonalOffsets[position]] += tile[b * size + r] + (r == b ? 1 : 0)
+                            position += 1
+                        }
+                    }
+                }
+                // Tiles between two trailing terms: λ_iᵀ A_ik λ_k.
+                for (index, pair) in pattern.pairTiles.enumerated() {
+                    let i = Int(pair.rowTerm)
+                    let k = Int(pair.columnTerm)
+                    let rows = sizes[i]
+                    let columns = sizes[k]
+                    let block = a.dense[i][k]
+                    for b in 0..<columns {
+                        for r in 0..<rows {
+                            tile[b * rows + r] = block[Int(pair.rowLevel) * rows + r, Int(pair.columnLevel) * columns + b]
+                        }
+                    }
+                    lambdas[i].withUnsafeBufferPointer { left in
+                        lambdas[k].withUnsafeBufferPointer { right in
+                            guard let lp = left.baseAddress, let rp = right.baseAddress else { return }
+                            TileKernels.scale(tile, rows: rows, columns: columns, left: lp, right: rp, scratch: work)
+                        }
+                    }
+                    var position = pairStarts[index]
+                    for entry in 0..<(rows * columns) {
+                        values[pairOffsets[position]] += tile[entry]
+                        position += 1
+                    }
+                }
+            }
+            // The downdate −L_T0 L_T0ᵀ, one clique (a level of the first term) at a time.
+            tileValues.withUnsafeBufferPointer { tileBuffer in
+                cliqueRows.withUnsafeMutableBufferPointer { rowBuffer in
+                    cliqueOffsets.withUnsafeBufferPointer { offsetBuffer in
+                        pattern.memberTerms.withUnsafeBufferPointer { memberTerms in
+                            pattern.memberTiles.withUnsafeBufferPointer { memberTiles in
+                                guard let values = valueBuffer.baseAddress, let tiles = tileBuffer.baseAddress,
+                                      let rows = rowBuffer.baseAddress, let offsets = offsetBuffer.baseAddress else { return }
+                                for clique in 0..<(pattern.cliqueStarts.count - 1) {
+                                    // Gather the clique's rows of L_T0 (row-major, s₀ per row).
+                                    var count = 0
+                                    for member in pattern.cliqueStarts[clique]..<pattern.cliqueStarts[clique + 1] {
+                                        let k = Int(memberTerms[member])
+                                        let size = sizes[k]
+                                        let base = tileValueBases[k] + Int(memberTiles[member]) * size * s0
+                                        for r in 0..<size {
+                                            for b in 0..<s0 { rows[count * s0 + b] = tiles[base + b * size + r] }
+                                            count += 1
+                                        }
+                                    }
+                                    var position = cliqueOffsetStarts[clique]
+                                    if s0 == 1 {
+                                        for x in 0..<count {
+                                            let rx = rows[x]
+                                            for y in 0...x {
+                                                values[offsets[position]] -= rx * rows[y]
+                                                position += 1
+                                            }
+                                        }
+                                    } else {
+                                        for x in 0..<count {
+                                            for y in 0...x {
+                                                var sum = 0.0
+                                                for b in 0..<s0 { sum += rows[x * s0 + b] * rows[y * s0 + b] }
+                                                values[offsets[position]] -= sum
+                                                position += 1
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return factor.factorize()
+    }
+
+    /// Solves L_TT x = b in place, `x` split by trailing term (`blocks[k]` for k ≥ 1, in Z's
+    /// order; `blocks[0]` is not touched).
+    func solveLower(_ blocks: inout [[Double]]) {
+        var vector = gather(blocks)
+        factor.solveLower(&vector)
+        scatter(vector, into: &blocks)
+    }
+
+    /// Solves L_TTᵀ x = b in place (same layout as ``solveLower(_:)``).
+    func solveLowerTransposed(_ blocks: inout [[Double]]) {
+        var vector = gather(blocks)
+        factor.solveLowerTransposed(&vector)
+        scatter(vector, into: &blocks)
+    }
+
+    /// X ← X L_TT⁻ᵀ for the (p + 1)-row blocks [X y]ᵀ Z_k (one per trailing term, column-major).
+    mutating func solveRight(_ rows: inout [DenseMatrix]) {
+        guard rows.count > 1 else { return }
+        let rowCount = rows[1].rowCount
+        let needed = rowCount * pattern.dimension
+        if workspace.count != needed { workspace = [Double](repeating: 0, count: needed) }
+        for k in 1..<rows.count {
+            let offset = pattern.scalarOffsets[k]
+            let block = rows[k]
+            for column in 0..<block.columnCount {
+                let base = Int(inversePermutation[offset + column]) * rowCount
+                for row in 0..<rowCount { workspace[base + row] = block.values[column * rowCount + row] }
+            }
+        }
+        factor.solveLowerRight(&workspace, rowCount: rowCount)
+        for k in 1..<rows.count {
+            let offset = pattern.scalarOffsets[k]
+            for column in 0..<rows[k].columnCount {
+                let base = Int(inversePermutation[offset + column]) * rowCount
+                for row in 0..<rowCount { rows[k].values[column * rowCount + row] = workspace[base + row] }
+            }
+        }
+    }
+
+    /// L_TT⁻¹ b for a vector in the old (Z) order, returned in the factor's order.
+    func solveLowerInFactorOrder(_ vector: [Double]) -> [Double] {
+        var result = [Double](repeating: 0, count: pattern.dimension)
+        for old in 0..<min(vector.count, pattern.dimension) { result[Int(inversePermutation[old])] = vector[old] }
+        factor.solveLower(&result)
+        return result
+    }
+
+    private func gather(_ blocks: [[Double]]) -> [Double] {
+        var vector = [Double](repeating: 0, count: pattern.dimension)
+        for k in 1..<min(blocks.count, sizes.count) {
+            let offset = pattern.scalarOffsets[k]
+            for (index, value) in blocks[k].enumerated() { vector[Int(inversePermutation[offset + index])] = value }
+        }
+        return vector
+    }
+
+    private func scatter(_ vector: [Double], into blocks: inout [[Double]]) {
+        for k in 1..<min(blocks.count, sizes.count) {
+            let offset = pattern.scalarOffsets[k]
+            for index in blocks[k].indices { blocks[k][index] = vector[Int(inversePermutation[offset + index])] }
+        }
+    }
+
+    /// Stored entries of L_TT in the columns of term k (its share of the factor's nonzeros).
+    func nonzeros(ofTerm k: Int) -> Int {
+        let structure = factor.structure
+        let offset = pattern.scalarOffsets[k]
+        let count = sizes[k] * (pattern.nodeOffsets.count > k ? termLevelCount(k) : 0)
+        var total = 0
+        for old in offset..<(offset + count) { total += structure.columnCounts[Int(inversePermutation[old])] }
+        return total
+    }
+
+    private func termLevelCount(_ k: Int) -> Int {
+        let next = k + 1 < pattern.scalarOffsets.count ? pattern.scalarOffsets[k + 1] : pattern.dimension
+        return (next - pattern.scalarOffsets[k]) / max(sizes[k], 1)
+    }
+}
