@@ -1,0 +1,230 @@
+import CKernels
+import Foundation
+
+/// The numeric Cholesky factor L (M = L·Lᵀ, new order) of a matrix with a given
+/// `SupernodalStructure`, factorised in place by a supernodal left-looking algorithm.
+///
+/// Use: `setZero()`, add the lower triangle of M into `values` at the positions given by
+/// `structure.offset(row:column:)`, then `factorize()`. All workspace is allocated by
+/// `init(structure:)`; `factorize()` and the solves allocate nothing (as long as the factor's
+/// arrays are not shared with a copy of the factor, which Swift would copy once on write).
+///
+/// Algorithm: for each supernode in order, every descendant supernode with rows inside it
+/// contributes −L_D[rows ≥ first, :]·L_D[rows inside, :]ᵀ, computed by `mm_syrk_lower_sub` /
+/// `mm_gemm_nt_sub` into the workspace and scattered with relative indices; then the diagonal
+/// block is factorised (`mm_potrf_lower`) and the rows below are solved (`mm_trsm_right_lower_trans`).
+public struct SupernodalFactor: Sendable {
+    /// The symbolic structure the values are laid out in.
+    public let structure: SupernodalStructure
+    /// The supernode panels (see `SupernodalStructure`): M's lower triangle before
+    /// `factorize()`, L after a successful one.
+    public var values: [Double]
+    /// Whether `values` holds a complete factor (the last `factorize()` succeeded and the values
+    /// were not replaced since — the flag is cleared by `setZero()`).
+    public private(set) var isFactorized = false
+    /// Σ_j log L_jj of the last successful factorisation (log det M = 2 × this); NaN otherwise.
+    public private(set) var logDiagonalSum = Double.nan
+
+    private var workspace: [Double]
+    private var relativeRow: [Int32]
+
+    /// A factor with zero values and the workspace `structure` needs.
+    public init(structure: SupernodalStructure) {
+        self.structure = structure
+        values = [Double](repeating: 0, count: structure.valueCount)
+        workspace = [Double](repeating: 0, count: max(structure.updateWorkspaceCount, 1))
+        relativeRow = [Int32](repeating: 0, count: max(structure.dimension, 1))
+    }
+
+    /// Sets every value to zero (ready for the caller to add M's entries).
+    public mutating func setZero() {
+        values.withUnsafeMutableBufferPointer { buffer in
+            if let base = buffer.baseAddress { base.update(repeating: 0, count: buffer.count) }
+        }
+        isFactorized = false
+        logDiagonalSum = .nan
+    }
+
+    /// Factorises in place. Returns false, leaving `values` partly overwritten, when the matrix
+    /// is not (numerically) positive definite or holds non-finite numbers.
+    public mutating func factorize() -> Bool {
+        isFactorized = false
+        logDiagonalSum = .nan
+        let s = structure
+        var succeeded = true
+        var logSum = 0.0
+        s.supernodeStarts.withUnsafeBufferPointer { starts in
+        s.rowStarts.withUnsafeBufferPointer { rowStarts in
+        s.supernodeRows.withUnsafeBufferPointer { rows in
+        s.valueOffsets.withUnsafeBufferPointer { offsets in
+        s.updateStarts.withUnsafeBufferPointer { updateStarts in
+        s.updateSources.withUnsafeBufferPointer { sources in
+        s.updateRowPositions.withUnsafeBufferPointer { rowPositions in
+        s.updateRowCounts.withUnsafeBufferPointer { rowCounts in
+        values.withUnsafeMutableBufferPointer { valueBuffer in
+        workspace.withUnsafeMutableBufferPointer { workBuffer in
+        relativeRow.withUnsafeMutableBufferPointer { relative in
+            guard let values = valueBuffer.baseAddress, let work = workBuffer.baseAddress,
+                  let rowBase = rows.baseAddress
+            else { return }
+            for target in 0..<s.supernodeCount {
+                let first = starts[target]
+                let width = starts[target + 1] - first
+                let rowBegin = rowStarts[target]
+                let leading = rowStarts[target + 1] - rowBegin
+                for k in 0..<leading { relative[Int(rows[rowBegin + k])] = Int32(k) }
+                let panel = values + offsets[target]
+                for update in updateStarts[target]..<updateStarts[target + 1] {
+                    let source = Int(sources[update])
+                    let sourceWidth = starts[source + 1] - starts[source]
+                    let sourceRowBegin = rowStarts[source]
+                    let sourceLeading = rowStarts[source + 1] - sourceRowBegin
+                    let position = Int(rowPositions[update])
+                    let inside = Int(rowCounts[update])
+                    let remaining = sourceLeading - position
+                    let sourcePanel = values + offsets[source]
+                    work.update(repeating: 0, count: remaining * inside)
+                    mm_syrk_lower_sub(Int32(inside), Int32(sourceWidth), sourcePanel + position,
+                                      Int32(sourceLeading), work, Int32(remaining))
+                    if remaining > inside {
+                        mm_gemm_nt_sub(Int32(remaining - inside), Int32(inside), Int32(sourceWidth),
+                                       sourcePanel + position + inside, Int32(sourceLeading),
+                                       sourcePanel + position, Int32(sourceLeading),
+                                       work + inside, Int32(remaining))
+                    }
+                    // Scatter: column jj of the update is column (row − first) of the target.
+                    let sourceRows = rowBase + sourceRowBegin + position
+                    for jj in 0..<inside {
+                        let column = Int(sourceRows[jj]) - first
+                        let destination = panel + column * leading
+                        let contribution = work + jj * remaining
+                        for ii in jj..<remaining {
+                            destination[Int(relative[Int(sourceRows[ii])])] += contribution[ii]
+                        }
+                    }
+                }
+                let info = mm_potrf_lower(Int32(width), panel, Int32(leading))
+                if info != 0 {
+                    succeeded = false
+                    return
+                }
+                if leading > width {
+                    mm_trsm_right_lower_trans(Int32(leading - width), Int32(width), panel,
+                                              Int32(leading), panel + width, Int32(leading))
+                }
+                for c in 0..<width { logSum += log(panel[c * leading + c]) }
+            }
+        }}}}}}}}}}}
+        guard succeeded, s.supernodeCount > 0 || s.dimension == 0 else { return false }
+        isFactorized = true
+        logDiagonalSum = logSum
+        return true
+    }
+
+    /// L_jj (new order) of the factor; NaN when j is out of range or there is no factor.
+    public func diagonal(_ j: Int) -> Double {
+        guard isFactorized, j >= 0, j < structure.dimension else { return .nan }
+        let s = Int(structure.supernodeOfColumn[j])
+        let first = structure.supernodeStarts[s]
+        let leading = structure.rowCount(s)
+        return values[structure.valueOffsets[s] + (j - first) * leading + (j - first)]
+    }
+
+    /// Solves L·y = x in place (x in the new order). Returns false, leaving x unchanged, when
+    /// there is no factor or x.count ≠ n.
+    @discardableResult
+    public func solveLower(_ x: inout [Double]) -> Bool {
+        guard isFactorized, x.count == structure.dimension else { return false }
+        let s = structure
+        s.supernodeStarts.withUnsafeBufferPointer { starts in
+        s.rowStarts.withUnsafeBufferPointer { rowStarts in
+        s.supernodeRows.withUnsafeBufferPointer { rows in
+        values.withUnsafeBufferPointer { values in
+        x.withUnsafeMutableBufferPointer { x in
+            for node in 0..<s.supernodeCount {
+                let first = starts[node]
+                let width = starts[node + 1] - first
+                let rowBegin = rowStarts[node]
+                let leading = rowStarts[node + 1] - rowBegin
+                let panel = s.valueOffsets[node]
+                for c in 0..<width {
+                    let column = panel + c * leading
+                    let value = x[first + c] / values[column + c]
+                    x[first + c] = value
+                    guard value != 0 else { continue }
+                    for r in (c + 1)..<width { x[first + r] -= values[column + r] * value }
+                    for r in width..<leading { x[Int(rows[rowBegin + r])] -= values[column + r] * value }
+                }
+            }
+        }}}}}
+        return true
+    }
+
+    /// Solves Lᵀ·y = x in place (x in the new order). Returns false, leaving x unchanged, when
+    /// there is no factor or x.count ≠ n.
+    @discardableResult
+    public func solveLowerTransposed(_ x: inout [Double]) -> Bool {
+        guard isFactorized, x.count == structure.dimension else { return false }
+        let s = structure
+        s.supernodeStarts.withUnsafeBufferPointer { starts in
+        s.rowStarts.withUnsafeBufferPointer { rowStarts in
+        s.supernodeRows.withUnsafeBufferPointer { rows in
+        values.withUnsafeBufferPointer { values in
+        x.withUnsafeMutableBufferPointer { x in
+            for node in stride(from: s.supernodeCount - 1, through: 0, by: -1) {
+                let first = starts[node]
+                let width = starts[node + 1] - first
+                let rowBegin = rowStarts[node]
+                let leading = rowStarts[node + 1] - rowBegin
+                let panel = s.valueOffsets[node]
+                for c in stride(from: width - 1, through: 0, by: -1) {
+                    let column = panel + c * leading
+                    var sum = x[first + c]
+                    for r in width..<leading { sum -= values[column + r] * x[Int(rows[rowBegin + r])] }
+                    for r in (c + 1)..<width { sum -= values[column + r] * x[first + r] }
+                    x[first + c] = sum / values[column + c]
+                }
+            }
+        }}}}}
+        return true
+    }
+
+    /// B ← B·L⁻ᵀ for a dense k×n block B stored column-major with leading dimension k
+    /// (entry (i, j) at `block[i + j * k]`, columns in the new order); equivalently each
+    /// row of B is replaced by the solution of L·y = (that row)ᵀ. Returns false, leaving the
+    /// block unchanged, when there is no factor, k < 0 or block.count ≠ k·n.
+    @discardableResult
+    public func solveLowerRight(_ block: inout [Double], rowCount k: Int) -> Bool {
+        guard isFactorized, k >= 0, block.count == k * structure.dimension else { return false }
+        guard k > 0 else { return true }
+        let s = structure
+        s.supernodeStarts.withUnsafeBufferPointer { starts in
+        s.rowStarts.withUnsafeBufferPointer { rowStarts in
+        s.supernodeRows.withUnsafeBufferPointer { rows in
+        values.withUnsafeBufferPointer { valueBuffer in
+        block.withUnsafeMutableBufferPointer { blockBuffer in
+            guard let values = valueBuffer.baseAddress, let b = blockBuffer.baseAddress else { return }
+            for node in 0..<s.supernodeCount {
+                let first = starts[node]
+                let width = starts[node + 1] - first
+                let rowBegin = rowStarts[node]
+                let leading = rowStarts[node + 1] - rowBegin
+                let panel = values + s.valueOffsets[node]
+                let diagonalColumns = b + first * k
+                mm_trsm_right_lower_trans(Int32(k), Int32(width), panel, Int32(leading),
+                                          diagonalColumns, Int32(k))
+                // B[:, rows below] −= B[:, own columns] · L21ᵀ.
+                for r in width..<leading {
+                    let target = b + Int(rows[rowBegin + r]) * k
+                    for c in 0..<width {
+                        let l = panel[c * leading + r]
+                        guard l != 0 else { continue }
+                        let sourceColumn = diagonalColumns + c * k
+                        for i in 0..<k { target[i] -= l * sourceColumn[i] }
+                    }
+                }
+            }
+        }}}}}
+        return true
+    }
+}
