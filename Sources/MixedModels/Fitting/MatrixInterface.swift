@@ -77,7 +77,7 @@ extension LinearMixedModel {
                                      options: ModelOptions(weightsColumn: weights == nil ? nil : "(weights)", covariancePatterns: patterns),
                                      checksGroupingFactors: false)
         } catch { throw .design(error) }
-        self.init(design: design)
+        try self.init(design: design)
     }
 
     private static func quoted(_ name: String) -> String {
