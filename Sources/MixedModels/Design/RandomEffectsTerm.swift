@@ -63,19 +63,80 @@ public struct RandomEffectsTerm: Sendable, Equatable {
 
     /// The interaction of the grouping variables as one factor; its levels are ordered with the
     /// first variable varying slowest (as R's `a:b`), and only combinations present are kept.
+    /// The grouping factor of a term: one factor, or the interaction of several (`a:b`), with
+    /// the levels that occur, in the lexicographic order of their component codes.
+    /// - Complexity: O(n + Π levels) for one factor or when the product of the level counts is
+    ///   small; O(n log n) otherwise.
     private static func groupingFactor(_ names: [String], frame: ModelFrame, rowCount: Int) -> (codes: [Int32], levels: [String]) {
-        var combined = [[Int32]](repeating: [], count: rowCount)
-        var factorLevels: [[String]] = []
+        var factors: [(codes: [Int32], levels: [String])] = []
         for name in names {
             guard case .categorical(let codes, let levels)? = frame.groupings[name] else { continue }
-            factorLevels.append(levels)
-            for row in 0..<rowCount { combined[row].append(codes[row]) }
+            factors.append((codes, levels))
+        }
+        guard !factors.isEmpty else { return ([Int32](repeating: 0, count: rowCount), [""]) }
+        // A mixed-radix key per row (the first factor most significant), so that key order is the
+        // lexicographic order of the code tuples.
+        var keys = [Int](repeating: 0, count: rowCount)
+        var radix = 1
+        var overflow = false
+        for factor in factors.reversed() {
+            let count = max(factor.levels.count, 1)
+            factor.codes.withUnsafeBufferPointer { codes in
+                keys.withUnsafeMutableBufferPointer { target in
+                    for row in 0..<min(rowCount, codes.count) { target[row] += Int(codes[row]) * radix }
+                }
+            }
+            let (product, overflowed) = radix.multipliedReportingOverflow(by: count)
+            if overflowed || product > Int(Int32.max) * 64 { overflow = true; break }
+            radix = product
+        }
+        if overflow { return combinedGroupingFactor(factors, rowCount: rowCount) }
+        var distinct: [Int]
+        if radix <= max(4 * rowCount, 1 << 16) {
+            var seen = [Bool](repeating: false, count: radix)
+            for key in keys { seen[key] = true }
+            distinct = []
+            for key in 0..<radix where seen[key] { distinct.append(key) }
+        } else {
+            distinct = Array(Set(keys)).sorted()
+        }
+        var index: [Int: Int32] = [:]
+        var dense: [Int32] = []
+        if radix <= max(4 * rowCount, 1 << 16) {
+            dense = [Int32](repeating: 0, count: radix)
+            for (position, key) in distinct.enumerated() { dense[key] = Int32(position) }
+        } else {
+            for (position, key) in distinct.enumerated() { index[key] = Int32(position) }
+        }
+        let labels = distinct.map { key -> String in
+            var parts: [String] = []
+            var rest = key
+            var components: [Int] = []
+            for factor in factors.reversed() {
+                let count = max(factor.levels.count, 1)
+                components.append(rest % count)
+                rest /= count
+            }
+            for (factor, code) in zip(factors, components.reversed()) { parts.append(factor.levels[code]) }
+            return parts.joined(separator: ":")
+        }
+        let codes = dense.isEmpty ? keys.map { index[$0] ?? 0 } : keys.map { dense[$0] }
+        return (codes, labels)
+    }
+
+    /// The general case of ``groupingFactor(_:frame:rowCount:)`` when the level counts' product
+    /// does not fit a key: distinct code tuples, sorted.
+    private static func combinedGroupingFactor(_ factors: [(codes: [Int32], levels: [String])],
+                                               rowCount: Int) -> (codes: [Int32], levels: [String]) {
+        var combined = [[Int32]](repeating: [], count: rowCount)
+        for factor in factors {
+            for row in 0..<rowCount { combined[row].append(factor.codes[row]) }
         }
         let distinct = Set(combined).sorted { $0.lexicographicallyPrecedes($1) }
         var index: [[Int32]: Int32] = [:]
         for (position, key) in distinct.enumerated() { index[key] = Int32(position) }
         let labels = distinct.map { key in
-            zip(key, factorLevels).map { code, levels in levels[Int(code)] }.joined(separator: ":")
+            zip(key, factors).map { code, factor in factor.levels[Int(code)] }.joined(separator: ":")
         }
         return (combined.map { index[$0] ?? 0 }, labels)
     }

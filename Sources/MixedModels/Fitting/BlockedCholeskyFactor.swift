@@ -97,6 +97,20 @@ struct BlockedCholeskyFactor: Sendable {
         var block = first
         first = BlockDiagonalMatrix(blockSize: 0, blockCount: 0)
         defer { first = block }
+        if size == 1 {
+            // Scalar term: L₀₀ = sqrt(λ² A₀₀ + 1), read straight from A.
+            let squared = lambda[0] * lambda[0]
+            return block.values.withUnsafeMutableBufferPointer { values -> Bool in
+                a.diagonal[0].values.withUnsafeBufferPointer { source -> Bool in
+                    for level in 0..<min(values.count, source.count) {
+                        let pivot = squared * source[level] + 1
+                        guard pivot > 0, pivot.isFinite else { return false }
+                        values[level] = pivot.squareRoot()
+                    }
+                    return true
+                }
+            }
+        }
         copyContents(of: a.diagonal[0].values, into: &block.values)
         return block.values.withUnsafeMutableBufferPointer { values -> Bool in
             lambda.withUnsafeBufferPointer { l -> Bool in
@@ -118,12 +132,29 @@ struct BlockedCholeskyFactor: Sendable {
         var block = firstColumn[i - 1]
         firstColumn[i - 1] = a.firstColumn[i - 1]
         defer { firstColumn[i - 1] = block }
-        copyContents(of: a.firstColumn[i - 1].values, into: &block.values)
         let rows = block.tileRows
         let columns = block.tileColumns
         let leftLambda = lambdas[i]
         let rightLambda = lambdas[0]
         let factor = first
+        if rows == 1 && columns == 1 {
+            // Scalar tiles: L_i0[r, c] = λ_i λ₀ A_i0[r, c] / L₀₀[c], read straight from A.
+            let scale = leftLambda[0] * rightLambda[0]
+            block.values.withUnsafeMutableBufferPointer { values in
+                a.firstColumn[i - 1].values.withUnsafeBufferPointer { source in
+                    factor.values.withUnsafeBufferPointer { pivots in
+                        block.columnStarts.withUnsafeBufferPointer { starts in
+                            for column in 0..<min(block.tileColumnCount, pivots.count) {
+                                let multiplier = scale / pivots[column]
+                                for tile in starts[column]..<starts[column + 1] { values[tile] = source[tile] * multiplier }
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
+        copyContents(of: a.firstColumn[i - 1].values, into: &block.values)
         block.values.withUnsafeMutableBufferPointer { values in
             leftLambda.withUnsafeBufferPointer { left in
                 rightLambda.withUnsafeBufferPointer { right in
@@ -278,6 +309,22 @@ struct BlockedCholeskyFactor: Sendable {
                               let xp = xv.baseAddress else { return }
                         TileKernels.multiplyColumnBlocks(t, rows: rows, blockCount: sparse.tileRowCount, lambda: lp, size: size)
                         let firstSize = sparse.tileColumns
+                        if size == 1 && firstSize == 1 {
+                            // Scalar tiles: column r of the target −= column c of L_{Xy,0} · L_k0[r, c].
+                            sparse.columnStarts.withUnsafeBufferPointer { starts in
+                                sparse.tileRowIndices.withUnsafeBufferPointer { rowLevels in
+                                    for column in 0..<sparse.tileColumnCount {
+                                        let source = xp + column * rows
+                                        for tileIndex in starts[column]..<starts[column + 1] {
+                                            let destination = t + Int(rowLevels[tileIndex]) * rows
+                                            let factor = tiles[tileIndex]
+                                            for row in 0..<rows { destination[row] -= source[row] * factor }
+                                        }
+                                    }
+                                }
+                            }
+                            return
+                        }
                         for column in 0..<sparse.tileColumnCount {
                             let source = xp + column * firstSize * rows
                             for tileIndex in sparse.columnStarts[column]..<sparse.columnStarts[column + 1] {

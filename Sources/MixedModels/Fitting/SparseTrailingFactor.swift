@@ -163,7 +163,17 @@ struct SparseTrailingFactor: Sendable {
                 guard let values = valueBuffer.baseAddress, let work = scratchBuffer.baseAddress else { return }
                 // Each level's own block: λᵀ A_kk λ + I.
                 let tile = work + scratchBuffer.count / 2
-                for node in 0..<pattern.nodeCount {
+                // Scalar terms first, without a tile: λ² A_kk + 1.
+                for k in 1..<max(sizes.count, 1) where sizes[k] == 1 {
+                    let squared = lambdas[k][0] * lambdas[k][0]
+                    let firstNode = pattern.nodeOffsets[k]
+                    a.diagonal[k].values.withUnsafeBufferPointer { source in
+                        for level in 0..<source.count {
+                            values[diagonalOffsets[diagonalStarts[firstNode + level]]] += squared * source[level] + 1
+                        }
+                    }
+                }
+                for node in 0..<pattern.nodeCount where sizes[Int(pattern.nodeTerms[node])] > 1 {
                     let k = Int(pattern.nodeTerms[node])
                     let size = sizes[k]
                     let level = node - pattern.nodeOffsets[k]
