@@ -362,7 +362,11 @@ struct BlockedCholeskyFactor: Sendable {
         defer { xyXy = target }
         copyContents(of: a.xyXy.values, into: &target.values)
         for k in 0..<termCount {
-            DenseKernels.subtractSymmetricProduct(&target, xyZ[k])
+            if target.rowCount <= Self.shortRowLimit {
+                Self.subtractShortGram(&target, xyZ[k])
+            } else {
+                DenseKernels.subtractSymmetricProduct(&target, xyZ[k])
+            }
         }
         guard DenseKernels.cholesky(&target) else { return false }
         // The last pivot is r, the root of the penalised residual sum of squares r² = yᵀWy − (the
@@ -373,6 +377,34 @@ struct BlockedCholeskyFactor: Sendable {
         let last = target.rowCount - 1
         let residual = target[last, last]
         return residual * residual > Double.ulpOfOne * a.xyXy[last, last]
+    }
+
+    /// Up to this many [X y] rows, their Gram update is done by ``subtractShortGram(_:_:)``.
+    static let shortRowLimit = 8
+
+    /// The lower triangle of target −= M Mᵀ for M with few rows (m ≤ ``shortRowLimit``) and
+    /// many columns: one streaming pass over M's columns with the m(m+1)/2 sums in registers
+    /// (the packed kernel's panel copies cost more than the arithmetic at this shape).
+    static func subtractShortGram(_ target: inout DenseMatrix, _ matrix: DenseMatrix) {
+        let m = matrix.rowCount
+        let columns = matrix.columnCount
+        guard m > 0, m <= shortRowLimit, columns > 0, target.rowCount == m else { return }
+        var sums = [Double](repeating: 0, count: shortRowLimit * shortRowLimit)
+        matrix.values.withUnsafeBufferPointer { values in
+            sums.withUnsafeMutableBufferPointer { accumulator in
+                guard let v = values.baseAddress, let s = accumulator.baseAddress else { return }
+                for column in 0..<columns {
+                    let x = v + column * m
+                    for b in 0..<m {
+                        let xb = x[b]
+                        for a in b..<m { s[b * m + a] += x[a] * xb }
+                    }
+                }
+            }
+        }
+        for b in 0..<m {
+            for a in b..<m { target[a, b] -= sums[b * m + a] }
+        }
     }
 
     /// Copies `source` into `target` (same length) without allocating.

@@ -57,8 +57,12 @@ struct FactorSummary: Sendable {
     init(_ factor: BlockedCholeskyFactor) {
         var logZ = 0.0
         let first = factor.first
-        for block in 0..<first.blockCount {
-            for index in 0..<first.blockSize { logZ += log(first[block, index, index]) }
+        if first.blockSize == 1 {
+            logZ += Self.logProduct(first.values)
+        } else {
+            for block in 0..<first.blockCount {
+                for index in 0..<first.blockSize { logZ += log(first[block, index, index]) }
+            }
         }
         for k in 1..<max(factor.termCount, 1) {
             let matrix = factor.diagonal[k]
@@ -72,5 +76,28 @@ struct FactorSummary: Sendable {
         self.logDeterminantZ = 2 * logZ
         self.logDeterminantX = 2 * logX
         self.penalizedResidualSquares = r * r
+    }
+}
+
+extension FactorSummary {
+    /// Σ log vᵢ for positive values, with one logarithm per run of products instead of one per
+    /// value (a run ends before the product could leave [1e-150, 1e150], so nothing overflows).
+    static func logProduct(_ values: [Double]) -> Double {
+        var sum = 0.0
+        var product = 1.0
+        values.withUnsafeBufferPointer { buffer in
+            for value in buffer {
+                guard value > 1e-100, value < 1e100 else {
+                    sum += log(value)
+                    continue
+                }
+                product *= value
+                if product > 1e150 || product < 1e-150 {
+                    sum += log(product)
+                    product = 1
+                }
+            }
+        }
+        return sum + log(product)
     }
 }
