@@ -26,10 +26,24 @@ struct CSVReader {
         let grid = try readRecords(&tokenizer, names: names)
         guard grid.rowCount > 0 else { throw .noDataRows(source: source) }
         let missing = MissingTokens(options.missingTokens)
+        // Columns are typed and coded independently: on both cores when the file is large.
+        let shared = SharedInput(bytes: input)
+        let reader = self
+        let threads = grid.rowCount >= Self.parallelRowThreshold ? 2 : 1
+        let results = ParallelReplicates.run(count: names.count, threads: threads) { index -> Result<Column, CSVError> in
+            do throws(CSVError) {
+                return .success(try reader.column(index, names: names, grid: grid, input: shared.bytes, missing: missing))
+            } catch {
+                return .failure(error)
+            }
+        }
         var columns = [Column]()
         columns.reserveCapacity(names.count)
-        for index in names.indices {
-            columns.append(try column(index, names: names, grid: grid, input: input, missing: missing))
+        for result in results {
+            switch result {
+            case .success(let column): columns.append(column)
+            case .failure(let error): throw error
+            }
         }
         do {
             return try DataTable(columnNames: names, columns: columns, source: source)
@@ -296,7 +310,17 @@ struct CSVReader {
 }
 
 /// The field spans of all data records, row by row.
-struct FieldGrid {
+/// The input bytes, shared read-only by the threads that code the columns.
+private struct SharedInput: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+}
+
+extension CSVReader {
+    /// Files with at least this many data rows code their columns on two threads.
+    static let parallelRowThreshold = 50_000
+}
+
+struct FieldGrid: Sendable {
     let columnCount: Int
     /// `columnCount` spans per row.
     var spans: [FieldSpan] = []
@@ -311,7 +335,7 @@ struct FieldGrid {
 }
 
 /// The field texts that mean "missing", compared as bytes.
-struct MissingTokens {
+struct MissingTokens: Sendable {
     private let tokens: [[UInt8]]
     /// Bit `k` is set when some token has `k` bytes (bit 63: 63 bytes or more).
     private let lengthMask: UInt64
