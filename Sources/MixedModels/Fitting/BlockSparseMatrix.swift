@@ -61,4 +61,25 @@ struct BlockSparseMatrix: Sendable, Equatable {
         }
         return nil
     }
+
+    /// Writes the matrix into the dense `target` (tile rows × tile columns, column-major):
+    /// zeros everywhere except the tiles.
+    func scatter(into target: inout DenseMatrix) {
+        target.setZero()
+        let leading = target.rowCount
+        guard leading == tileRowCount * tileRows, target.columnCount == tileColumnCount * tileColumns else { return }
+        target.values.withUnsafeMutableBufferPointer { destination in
+            values.withUnsafeBufferPointer { source in
+                for column in 0..<tileColumnCount {
+                    for tile in columnStarts[column]..<columnStarts[column + 1] {
+                        let row = Int(tileRowIndices[tile]) * tileRows
+                        for b in 0..<tileColumns {
+                            let base = (column * tileColumns + b) * leading + row
+                            for a in 0..<tileRows { destination[base + a] = source[tile * tileSize + b * tileRows + a] }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -54,7 +54,12 @@ struct BlockedCholeskyFactor: Sendable {
             k == 0 || isSparse ? DenseMatrix(rowCount: 0, columnCount: 0)
                                : DenseMatrix(rowCount: block.dimension, columnCount: block.dimension)
         }
-        self.dense = isSparse ? a.dense.map { $0.map { _ in DenseMatrix(rowCount: 0, columnCount: 0) } } : a.dense
+        self.dense = a.trailingPairs.map { row in
+            row.map { pair in
+                isSparse || pair.tileRowCount == 0 ? DenseMatrix(rowCount: 0, columnCount: 0)
+                    : DenseMatrix(rowCount: pair.tileRowCount * pair.tileRows, columnCount: pair.tileColumnCount * pair.tileColumns)
+            }
+        }
         self.xyZ = a.xyZ
         self.xyXy = a.xyXy
         let largest = parametrizations.map(\.size).max() ?? 1
@@ -246,7 +251,7 @@ struct BlockedCholeskyFactor: Sendable {
         var target = dense[i][k]
         dense[i][k] = DenseMatrix(rowCount: 0, columnCount: 0)
         defer { dense[i][k] = target }
-        copyContents(of: a.dense[i][k].values, into: &target.values)
+        a.trailingPairs[i][k].scatter(into: &target)
         let left = firstColumn[i - 1]
         let right = firstColumn[k - 1]
         let leftLambda = lambdas[i]

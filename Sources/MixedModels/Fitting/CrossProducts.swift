@@ -3,13 +3,15 @@
 ///
 /// - `diagonal[k]`: Z_kᵀ W Z_k, block diagonal with ℓ_k blocks of s_k × s_k;
 /// - `firstColumn[i − 1]`: Z_iᵀ W Z_0 for i ≥ 1, sparse with s_i × s_0 tiles;
-/// - `dense[i][k]`: Z_iᵀ W Z_k for 1 ≤ k < i, dense;
+/// - `trailingPairs[i][k]`: Z_iᵀ W Z_k for 1 ≤ k < i, sparse with s_i × s_k tiles (one per
+///   pair of levels that share an observation; scattered into L's dense blocks when those are
+///   dense, so that A holds O(n) entries however many levels the later terms have);
 /// - `xyZ[k]`: [X y]ᵀ W Z_k, dense (p + 1) × ℓ_k s_k;
 /// - `xyXy`: [X y]ᵀ W [X y], dense (p + 1) × (p + 1).
 struct CrossProducts: Sendable {
     let diagonal: [BlockDiagonalMatrix]
     let firstColumn: [BlockSparseMatrix]
-    let dense: [[DenseMatrix]]
+    let trailingPairs: [[BlockSparseMatrix]]
     let xyZ: [DenseMatrix]
     let xyXy: DenseMatrix
 
@@ -30,10 +32,13 @@ struct CrossProducts: Sendable {
                                                      rowLevels: term.levelIndices, columnLevels: first.levelIndices))
             }
         }
-        var dense: [[DenseMatrix]] = terms.indices.map { i in
+        var trailingPairs: [[BlockSparseMatrix]] = terms.indices.map { i in
             (0..<i).map { k in
-                k == 0 ? DenseMatrix(rowCount: 0, columnCount: 0)
-                       : DenseMatrix(rowCount: terms[i].randomEffectCount, columnCount: terms[k].randomEffectCount)
+                k == 0 ? BlockSparseMatrix(tileRows: 0, tileColumns: 0, tileRowCount: 0, tileColumnCount: 0,
+                                           rowLevels: [], columnLevels: [])
+                       : BlockSparseMatrix(tileRows: terms[i].columnCount, tileColumns: terms[k].columnCount,
+                                           tileRowCount: terms[i].levelCount, tileColumnCount: terms[k].levelCount,
+                                           rowLevels: terms[i].levelIndices, columnLevels: terms[k].levelIndices)
             }
         }
         var xyZ = terms.map { DenseMatrix(rowCount: p + 1, columnCount: $0.randomEffectCount) }
@@ -71,9 +76,11 @@ struct CrossProducts: Sendable {
                     let other = terms[j]
                     let sj = other.columnCount
                     let otherLevel = Int(other.levelIndices[row])
+                    guard let tile = trailingPairs[k][j].tileIndex(row: term.levelIndices[row], column: otherLevel) else { continue }
+                    let base = tile * s * sj
                     for b in 0..<sj {
                         let zb = w * other.z[row * sj + b]
-                        for a in 0..<s { dense[k][j][level * s + a, otherLevel * sj + b] += term.z[zBase + a] * zb }
+                        for a in 0..<s { trailingPairs[k][j].values[base + b * s + a] += term.z[zBase + a] * zb }
                     }
                 }
             }
@@ -83,7 +90,7 @@ struct CrossProducts: Sendable {
         }
         self.diagonal = diagonal
         self.firstColumn = firstColumn
-        self.dense = dense
+        self.trailingPairs = trailingPairs
         self.xyZ = xyZ
         self.xyXy = xyXy
     }
@@ -92,11 +99,11 @@ struct CrossProducts: Sendable {
 // MARK: - Derived cross products (inference: profiles and the parametric bootstrap)
 
 extension CrossProducts {
-    init(diagonal: [BlockDiagonalMatrix], firstColumn: [BlockSparseMatrix], dense: [[DenseMatrix]],
+    init(diagonal: [BlockDiagonalMatrix], firstColumn: [BlockSparseMatrix], trailingPairs: [[BlockSparseMatrix]],
          xyZ: [DenseMatrix], xyXy: DenseMatrix) {
         self.diagonal = diagonal
         self.firstColumn = firstColumn
-        self.dense = dense
+        self.trailingPairs = trailingPairs
         self.xyZ = xyZ
         self.xyXy = xyXy
     }
@@ -128,7 +135,7 @@ extension CrossProducts {
             newXyXy[a, kept.count] = offsetRow
         }
         newXyXy[kept.count, kept.count] = xyXy[p, p] - 2 * value * xyXy[p, column] + value * value * xyXy[column, column]
-        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, dense: dense, xyZ: newXyZ, xyXy: newXyXy)
+        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ, xyXy: newXyXy)
     }
 
     /// The cross products for the same design with response `y` (same rows, weights, X and Z):
@@ -172,6 +179,6 @@ extension CrossProducts {
         var squares = 0.0
         for observation in 0..<n { squares += weighted[observation] * y[observation] }
         newXyXy[p, p] = squares
-        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, dense: dense, xyZ: newXyZ, xyXy: newXyXy)
+        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ, xyXy: newXyXy)
     }
 }

@@ -121,22 +121,23 @@ struct FactorPlan: Sendable {
         return Int(ProcessInfo.processInfo.physicalMemory / 10 * 9)
     }
 
-    /// Refuses, before they are allocated, cross products that do not fit: the dense blocks of
-    /// A between two later terms (ℓ_i s_i × ℓ_k s_k each) and the [X y] rows.
+    /// Refuses, before they are allocated, cross products that do not fit: the [X y] rows, the
+    /// diagonal blocks and, at most, one tile per observation for every pair of terms.
     static func checkCrossProducts(design: ModelDesign, memoryLimit: Int) throws(MixedModelError) {
         let terms = design.randomEffectsTerms
         let p = design.fixedEffects.columnCount
         var bytes = 8 * (p + 1) * terms.reduce(0) { $0 + $1.randomEffectCount }
         bytes += 8 * terms.reduce(0) { $0 + $1.levelCount * $1.columnCount * $1.columnCount }
+        let n = design.observationCount
         for i in terms.indices.dropFirst() {
-            for k in 1..<i {
-                bytes += 8 * terms[i].randomEffectCount * terms[k].randomEffectCount
+            for k in 0..<i {
+                bytes += (8 * terms[i].columnCount * terms[k].columnCount + 4) * min(n, terms[i].levelCount * terms[k].levelCount)
                 if bytes > memoryLimit {
                     throw .modelTooLarge(advice(
                         term: terms[i].groupName,
-                        storage: "cross products with '\(terms[k].groupName)', \(terms[i].randomEffectCount) × \(terms[k].randomEffectCount) dense",
+                        storage: "cross products with '\(terms[k].groupName)'",
                         bytes: bytes, limit: memoryLimit,
-                        help: "fewer levels of '\(terms[i].groupName)' or '\(terms[k].groupName)', or a machine with more memory"))
+                        help: "fewer observations or levels, or a machine with more memory"))
                 }
             }
         }

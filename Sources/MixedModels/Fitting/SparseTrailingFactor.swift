@@ -198,12 +198,9 @@ struct SparseTrailingFactor: Sendable {
                     let k = Int(pair.columnTerm)
                     let rows = sizes[i]
                     let columns = sizes[k]
-                    let block = a.dense[i][k]
-                    for b in 0..<columns {
-                        for r in 0..<rows {
-                            tile[b * rows + r] = block[Int(pair.rowLevel) * rows + r, Int(pair.columnLevel) * columns + b]
-                        }
-                    }
+                    let block = a.trailingPairs[i][k]
+                    let base = Int(pair.tile) * block.tileSize
+                    for entry in 0..<(rows * columns) { tile[entry] = block.values[base + entry] }
                     lambdas[i].withUnsafeBufferPointer { left in
                         lambdas[k].withUnsafeBufferPointer { right in
                             guard let lp = left.baseAddress, let rp = right.baseAddress else { return }

@@ -44,6 +44,8 @@ struct TrailingPattern: Sendable {
         let columnTerm: Int32
         let rowLevel: Int32
         let columnLevel: Int32
+        /// The tile's position in `trailingPairs[rowTerm][columnTerm]`.
+        let tile: Int32
     }
 
     init(crossProducts a: CrossProducts, sizes: [Int]) {
@@ -99,22 +101,11 @@ struct TrailingPattern: Sendable {
         var pairs: [PairTile] = []
         for i in 1..<max(termCount, 1) {
             for k in 1..<i {
-                let block = a.dense[i][k]
-                let rowSize = sizes[i]
-                let columnSize = sizes[k]
-                for columnLevel in 0..<(block.columnCount / max(columnSize, 1)) {
-                    for rowLevel in 0..<(block.rowCount / max(rowSize, 1)) {
-                        var nonzero = false
-                        for b in 0..<columnSize where !nonzero {
-                            for r in 0..<rowSize where block[rowLevel * rowSize + r, columnLevel * columnSize + b] != 0 {
-                                nonzero = true
-                                break
-                            }
-                        }
-                        if nonzero {
-                            pairs.append(PairTile(rowTerm: Int32(i), columnTerm: Int32(k),
-                                                  rowLevel: Int32(rowLevel), columnLevel: Int32(columnLevel)))
-                        }
+                let block = a.trailingPairs[i][k]
+                for columnLevel in 0..<block.tileColumnCount {
+                    for tile in block.columnStarts[columnLevel]..<block.columnStarts[columnLevel + 1] {
+                        pairs.append(PairTile(rowTerm: Int32(i), columnTerm: Int32(k), rowLevel: block.tileRowIndices[tile],
+                                              columnLevel: Int32(columnLevel), tile: Int32(tile)))
                     }
                 }
             }
