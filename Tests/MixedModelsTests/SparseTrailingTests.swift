@@ -82,6 +82,16 @@ struct SparseTrailingTests {
             #expect(abs(a.estimate - b.estimate) <= 1e-8 * max(1, abs(b.estimate)), "\(dataset) ranef")
             #expect(abs(a.conditionalSD - b.conditionalSD) <= 1e-8 * max(1, abs(b.conditionalSD)), "\(dataset) condSD")
         }
+        // Satterthwaite and Kenward–Roger refactor L at perturbed θ: the same with either storage.
+        for method in [DegreesOfFreedomMethod.satterthwaite, .kenwardRoger] {
+            for (a, b) in zip(sameTheta.fixedEffects(dfMethod: method), denseFit.fixedEffects(dfMethod: method)) {
+                #expect(abs(a.df - b.df) <= 1e-6 * max(1, abs(b.df)), "\(dataset) \(method) df: \(a.df) vs \(b.df)")
+                #expect(abs(a.standardError - b.standardError) <= 1e-8 * max(1, b.standardError), "\(dataset) \(method) SE")
+            }
+        }
+        let simulatedA = try sameTheta.simulate(seed: 5)
+        let simulatedB = try denseFit.simulate(seed: 5)
+        for (a, b) in zip(simulatedA, simulatedB) { #expect(abs(a - b) <= 1e-8 * max(1, abs(b)), "\(dataset) simulate") }
         let predictionsA = try sameTheta.predict(on: table, conditional: true, interval: .curve)
         let predictionsB = try denseFit.predict(on: table, conditional: true, interval: .curve)
         for (a, b) in zip(predictionsA, predictionsB) {
