@@ -180,3 +180,46 @@ struct SparseTrailingTests {
         }
     }
 }
+
+/// `lmm design` shows the storage chosen for each block of the factor.
+@Suite("lmm design factorBlocks")
+struct DesignFactorBlocksCommandTests {
+    /// Writes a generated design to a temporary CSV file.
+    static func csv(design: String) throws -> URL {
+        let table = try SparseTrailingTests.table(design: design, groups: 3000, per: 4, hLevels: 600, cluster: 6, seed: 3)
+        guard case .numeric(let y)? = table.column(named: "y"), case .categorical(let g)? = table.column(named: "g"),
+              case .categorical(let h)? = table.column(named: "h") else { throw FixtureError.malformed("table") }
+        var text = "y,g,h\n"
+        for row in 0..<y.values.count {
+            text += "\(y.values[row]),\(g.levels[Int(g.codes[row])]),\(h.levels[Int(h.codes[row])])\n"
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("factor-blocks-\(design.replacingOccurrences(of: " ", with: "-"))-\(UUID().uuidString).csv")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test("JSON factorBlocks and the text table, for nested, nearly nested and crossed designs",
+          arguments: [("nested", "sparse"), ("nearly nested", "sparse"), ("crossed", "dense")])
+    func factorBlocks(design: String, storage: String) throws {
+        let url = try Self.csv(design: design)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let run = try CommandLineTests.run(["design", url.path, "y ~ 1 + (1 | g) + (1 | h)", "--format", "json"])
+        #expect(run.status == 0, "\(run.error)")
+        let json = try CommandLineTests.json(run)
+        let blocks = json["factorBlocks"] as? [[String: Any]] ?? []
+        #expect(blocks.count == 2)
+        #expect(blocks.first?["group"] as? String == "g")
+        #expect(blocks.first?["storage"] as? String == "diagonal")
+        #expect(blocks.last?["group"] as? String == "h")
+        #expect(blocks.last?["storage"] as? String == storage)
+        #expect((blocks.last?["nonzeros"] as? Int ?? 0) > 0)
+        #expect((blocks.last?["bytes"] as? Int ?? 0) > 0)
+        let text = try CommandLineTests.run(["design", url.path, "y ~ 1 + (1 | g) + (1 | h)"])
+        #expect(text.output.contains("Cholesky factor blocks:"))
+        #expect(text.output.contains(storage))
+        let forced = try CommandLineTests.run(["design", url.path, "y ~ 1 + (1 | g) + (1 | h)", "--format", "json",
+                                               "--factor-storage", storage == "dense" ? "sparse" : "dense"])
+        let forcedBlocks = try CommandLineTests.json(forced)["factorBlocks"] as? [[String: Any]] ?? []
+        #expect(forcedBlocks.last?["storage"] as? String == (storage == "dense" ? "sparse" : "dense"))
+    }
+}
