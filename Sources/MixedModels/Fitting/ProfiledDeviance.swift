@@ -24,6 +24,7 @@ struct ProfiledDeviance: Sendable {
 
     /// The objective at θ; `+infinity` when L cannot be formed (never NaN).
     mutating func evaluate(_ theta: [Double]) -> Double {
+        EvaluationCounter.increment()
         guard theta.allSatisfy(\.isFinite), factor.update(theta: theta, crossProducts: crossProducts) else {
             return .infinity
         }
