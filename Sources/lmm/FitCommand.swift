@@ -33,9 +33,8 @@ struct FitCommand: ParsableCommand {
         var evaluations = EvaluationReport()
         let fit = try model.fit(method: modelOptions.estimationMethod)
         evaluations.fitFinished()
-        let anova = try fit.anova(type: anovaType, dfMethod: dfMethod)
-        let report = FitReport(fit: fit, dfMethod: dfMethod, alpha: alpha, methodIsDefault: modelOptions.method == nil,
-                               anova: anova, anovaType: anovaType)
+        let report = try FitReport.computing(fit: fit, dfMethod: dfMethod, alpha: alpha,
+                                             methodIsDefault: modelOptions.method == nil, anovaType: anovaType)
         print(format == .json ? report.json.rendered() : report.text)
         evaluations.write()
     }

@@ -35,19 +35,25 @@ extension FittedModel {
                 Self.tRow(name: names[index], estimate: beta[index], standardError: standardErrors[index], df: .nan, alpha: alpha)
             }
         }
+        if dfMethod == .satterthwaite { return fixedEffects(using: satterthwaiteApproximation(), alpha: alpha) }
         let names = model.design.fixedEffects.columnNames
         let errors = standardErrors
-        let approximation = dfMethod == .satterthwaite ? satterthwaiteApproximation() : nil
         return beta.indices.map { index in
-            let df: Double
-            if let approximation {
-                var contrast = [Double](repeating: 0, count: beta.count)
-                contrast[index] = 1
-                df = approximation.degreesOfFreedom(contrast: contrast)
-            } else {
-                df = degreesOfFreedom(forCoefficient: index, method: dfMethod)
-            }
+            let df = degreesOfFreedom(forCoefficient: index, method: dfMethod)
             return Self.tRow(name: names[index], estimate: beta[index], standardError: errors[index], df: df, alpha: alpha)
+        }
+    }
+
+    /// The fixed-effects table with Satterthwaite's degrees of freedom from an approximation
+    /// computed once (``satterthwaiteApproximation()``).
+    public func fixedEffects(using approximation: SatterthwaiteApproximation, alpha: Double = 0.05) -> [FixedEffectRow] {
+        let names = model.design.fixedEffects.columnNames
+        let errors = standardErrors
+        return beta.indices.map { index in
+            var contrast = [Double](repeating: 0, count: beta.count)
+            contrast[index] = 1
+            return Self.tRow(name: names[index], estimate: beta[index], standardError: errors[index],
+                             df: approximation.degreesOfFreedom(contrast: contrast), alpha: alpha)
         }
     }
 
