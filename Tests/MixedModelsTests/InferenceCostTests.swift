@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import MixedModels
+
+/// Inference after the fit costs a few evaluations of the profiled deviance, and each
+/// approximation is computed once per request and reused.
+@Suite("Inference cost and reuse")
+struct InferenceCostTests {
+    static func sleepstudy() throws -> FittedModel {
+        let model = try LinearMixedModel(formula: "Reaction ~ 1 + Days + (1 + Days | Subject)",
+                                         data: DataTable.builtIn("sleepstudy"))
+        return try model.fit(method: .reml)
+    }
+
+    @Test("the reusing overloads give the same tables as the computing ones")
+    func overloadsAgree() throws {
+        let fit = try Self.sleepstudy()
+        let approximation = fit.satterthwaiteApproximation()
+        #expect(fit.fixedEffects(using: approximation) == fit.fixedEffects(dfMethod: .satterthwaite))
+        #expect(fit.covarianceParameters(alpha: 0.05, using: approximation) == fit.covarianceParameters(alpha: 0.05))
+        #expect(try fit.anova(using: approximation) == fit.anova(dfMethod: .satterthwaite))
+        let H: [[Double]] = [[0, 1]]
+        #expect(try fit.coefficientTest(H, using: approximation) == fit.coefficientTest(H, dfMethod: .satterthwaite))
+        let marginal = try fit.predict(conditional: false, interval: .curve, dfMethod: .satterthwaite)
+        #expect(try fit.predict(using: approximation) == marginal)
+        let kenwardRoger = try fit.kenwardRogerApproximation()
+        #expect(fit.anova(using: kenwardRoger) == (try fit.anova(dfMethod: .kenwardRoger)))
+        #expect(try fit.coefficientTest(H, using: kenwardRoger) == fit.coefficientTest(H, dfMethod: .kenwardRoger))
+        let report = try FitReport.computing(fit: fit, dfMethod: .satterthwaite)
+        let plain = FitReport(fit: fit, dfMethod: .satterthwaite, anova: try fit.anova(dfMethod: .satterthwaite))
+        #expect(report.text == plain.text)
+        #expect(report.json.rendered() == plain.json.rendered())
+    }
+
+    /// The stderr line of `lmm` with `LMM_COUNT_EVALUATIONS` set: the evaluations after the fit.
+    static func evaluationsAfterFit(_ arguments: [String]) throws -> Int {
+        let process = Process()
+        process.executableURL = try CommandLineTests.executable()
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["LMM_COUNT_EVALUATIONS"] = "1"
+        process.environment = environment
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        _ = output.fileHandleForReading.readDataToEndOfFile()
+        let text = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard let range = text.range(of: "after the fit "),
+              let count = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+            throw FixtureError.malformed(text)
+        }
+        return count
+    }
+
+    @Test("lmm fit and predict spend 2k² + 2k + 1 = 25 evaluations after the fit of sleepstudy (k = 3)")
+    func commandLineCost() throws {
+        let formula = "Reaction ~ 1 + Days + (1 + Days | Subject)"
+        for method in ["residual", "satterthwaite", "kenward-roger"] {
+            let count = try Self.evaluationsAfterFit(["fit", "sleepstudy", formula, "--method", "reml", "--df-method", method])
+            #expect(count == 25, "lmm fit --df-method \(method): \(count)")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lmm-cost-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rows = (0..<10).map { "\(300 + $0),\($0),\"308\"" }.joined(separator: "\n")
+        let newData = directory.appendingPathComponent("new.csv")
+        try ("Reaction,Days,Subject\n" + rows + "\n").write(to: newData, atomically: true, encoding: .utf8)
+        let count = try Self.evaluationsAfterFit(["predict", "sleepstudy", formula, "--method", "reml", "--marginal",
+                                                  "--df-method", "satterthwaite", "--new", newData.path,
+                                                  "--output", directory.appendingPathComponent("out.csv").path])
+        #expect(count == 25, "lmm predict --df-method satterthwaite (10 rows): \(count)")
+    }
+}
