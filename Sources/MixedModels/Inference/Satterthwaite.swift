@@ -140,13 +140,15 @@ extension FittedModel {
     /// Satterthwaite's denominator degrees of freedom for the contrast lᵀβ (one row), as
     /// lmerTest's `contest1D`. Boundary fits (θ on the bound) give finite df: lmerTest's
     /// pseudo-inverse of the Hessian drops its zero eigenvalues. `nan` if `contrast` does not
-    /// have p entries or is zero.
+    /// have p entries or is zero. Computes the approximation on every call: for several contrasts,
+    /// call ``satterthwaiteApproximation()`` once and ask it.
     public func satterthwaiteDegreesOfFreedom(contrast: [Double]) -> Double {
         satterthwaiteApproximation().degreesOfFreedom(contrast: contrast)
     }
 
     /// Satterthwaite's denominator degrees of freedom for the F test of Lβ = c with the rows of
     /// L given (lmerTest's `contestMD`; see ``SatterthwaiteApproximation/degreesOfFreedom(hypothesis:)``).
+    /// Computes the approximation on every call, as ``satterthwaiteDegreesOfFreedom(contrast:)``.
     public func satterthwaiteDegreesOfFreedom(hypothesis rows: [[Double]]) -> Double {
         satterthwaiteApproximation().degreesOfFreedom(hypothesis: rows)
     }
