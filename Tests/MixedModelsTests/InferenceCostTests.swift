@@ -17,7 +17,16 @@ struct InferenceCostTests {
         let fit = try Self.sleepstudy()
         let approximation = fit.satterthwaiteApproximation()
         #expect(fit.fixedEffects(using: approximation) == fit.fixedEffects(dfMethod: .satterthwaite))
-        #expect(fit.covarianceParameters(alpha: 0.05, using: approximation) == fit.covarianceParameters(alpha: 0.05))
+        // The Hessian from Satterthwaite's (more accurate) derivatives and the one computed for the
+        // intervals alone agree far inside the 1e-3 at which the limits are compared with nlme.
+        let shared = fit.covarianceParameters(alpha: 0.05, using: approximation)
+        let own = fit.covarianceParameters(alpha: 0.05)
+        #expect(shared.count == own.count)
+        for (a, b) in zip(shared, own) {
+            #expect(a.estimate == b.estimate)
+            #expect(FixtureSupport.relativeError(a.lower, b.lower) < 1e-4 && FixtureSupport.relativeError(a.upper, b.upper) < 1e-4,
+                    "\(a) vs \(b)")
+        }
         #expect(try fit.anova(using: approximation) == fit.anova(dfMethod: .satterthwaite))
         let H: [[Double]] = [[0, 1]]
         #expect(try fit.coefficientTest(H, using: approximation) == fit.coefficientTest(H, dfMethod: .satterthwaite))
@@ -55,12 +64,12 @@ struct InferenceCostTests {
         return count
     }
 
-    @Test("lmm fit and predict spend 2k² + 2k + 1 = 25 evaluations after the fit of sleepstudy (k = 3)")
+    @Test("after the fit of sleepstudy (k = 3) lmm fit spends k² + k = 12 evaluations, 2k² + 2k = 24 with Satterthwaite; predict 24 for all rows")
     func commandLineCost() throws {
         let formula = "Reaction ~ 1 + Days + (1 + Days | Subject)"
-        for method in ["residual", "satterthwaite", "kenward-roger"] {
+        for (method, expected) in [("residual", 12), ("satterthwaite", 24), ("kenward-roger", 12)] {
             let count = try Self.evaluationsAfterFit(["fit", "sleepstudy", formula, "--method", "reml", "--df-method", method])
-            #expect(count == 25, "lmm fit --df-method \(method): \(count)")
+            #expect(count == expected, "lmm fit --df-method \(method): \(count)")
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lmm-cost-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -71,6 +80,6 @@ struct InferenceCostTests {
         let count = try Self.evaluationsAfterFit(["predict", "sleepstudy", formula, "--method", "reml", "--marginal",
                                                   "--df-method", "satterthwaite", "--new", newData.path,
                                                   "--output", directory.appendingPathComponent("out.csv").path])
-        #expect(count == 25, "lmm predict --df-method satterthwaite (10 rows): \(count)")
+        #expect(count == 24, "lmm predict --df-method satterthwaite (10 rows): \(count)")
     }
 }

@@ -46,11 +46,11 @@ extension FittedModel {
     ///
     /// H is the Hessian in (θ, σ) of ``VarianceParameterDerivatives`` carried to the natural scale
     /// by the chain rule (the map from natural parameters to (θ, σ) costs no evaluations).
-    /// - Complexity: 2k² + 2k + 1 evaluations of the profiled deviance for k covariance
-    ///   parameters θ; none with ``covarianceParameters(alpha:using:)`` when Satterthwaite's
+    /// - Complexity: k² + k evaluations of the profiled deviance for k covariance parameters θ
+    ///   (12 for k = 3); none with ``covarianceParameters(alpha:using:)`` when Satterthwaite's
     ///   approximation has been computed anyway.
     public func covarianceParameters(alpha: Double = 0.05) -> [CovarianceParameterRow] {
-        let derivatives = VarianceParameterDerivatives(fit: self)
+        let derivatives = VarianceParameterDerivatives(fit: self, precision: .waldIntervals)
         return covarianceParameters(alpha: alpha, hessian: derivatives.devianceHessian(),
                                     gradient: derivatives.devianceGradient())
     }

@@ -112,8 +112,8 @@ public struct SatterthwaiteApproximation: Sendable, Equatable, Codable {
 
 extension FittedModel {
     /// The ingredients of Satterthwaite's approximation (the Hessian of the deviance in (θ, σ)
-    /// and the Jacobian of Var(β̂)); computing it costs 1 + 2k + k(k − 1) refactorisations of L
-    /// for k covariance parameters (see ``VarianceParameterDerivatives``). Compute it once and
+    /// and the Jacobian of Var(β̂)); computing it costs 2k² + 2k refactorisations of L
+    /// for k covariance parameters (24 for k = 3) (see ``VarianceParameterDerivatives``). Compute it once and
     /// reuse it for many contrasts: ``fixedEffects(using:alpha:)``, ``anova(type:using:)``,
     /// ``covarianceParameters(alpha:using:)`` and ``predict(on:conditional:interval:simultaneous:alpha:using:)``
     /// take it.

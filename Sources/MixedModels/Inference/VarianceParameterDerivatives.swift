@@ -9,12 +9,12 @@ import Foundation
 /// covariance parameters both need. Compute it once per fit and share it.
 ///
 /// σ enters D in closed form, so derivatives in σ cost no evaluations; only θ is differenced.
-/// Central differences at two steps per θᵢ, hᵢ = 1% of |θᵢ| (10⁻⁴ at 0, see
-/// ``steps(for:parametrizations:relative:)``) and hᵢ/2, combined by one Richardson step (error
-/// O(h⁴)); at each step the stencil θ̂ ± hᵢeᵢ and θ̂ ± (hᵢeᵢ + hⱼeⱼ) (i < j) gives the gradients,
-/// the pure and the mixed second derivatives. The value at θ̂ is shared: 1 + 2(2k + k(k − 1)) =
-/// 2k² + 2k + 1 refactorisations of L for k covariance parameters (25 for k = 3, 41 for k = 4,
-/// 85 for k = 6), where lmerTest's numDeriv scheme (four levels from 10%) takes 4k(k + 1) + 1.
+/// Central differences in θ with one step hᵢ per θᵢ (or two, hᵢ and hᵢ/2, combined by one
+/// Richardson step; see ``Precision``); at each step the stencil θ̂ ± hᵢeᵢ and θ̂ ± (hᵢeᵢ + hⱼeⱼ)
+/// (i < j) gives the gradients, the pure and the mixed second derivatives, and the fit's own
+/// factor gives the values at θ̂. For k covariance parameters that is 2k + k(k − 1) = k² + k
+/// refactorisations of L per level: 12 (one level) or 24 (two) for k = 3, 20 or 40 for k = 4,
+/// 42 or 84 for k = 6, where lmerTest's numDeriv scheme (four levels from 10%) takes 4k(k + 1) + 1.
 struct VarianceParameterDerivatives: Sendable {
     /// θ̂.
     let theta: [Double]
@@ -35,36 +35,55 @@ struct VarianceParameterDerivatives: Sendable {
     /// ∂(L_XX L_XXᵀ)⁻¹/∂θᵢ, each row-major p × p.
     let inverseCrossProductGradient: [[Double]]
 
-    /// The step for θᵢ is `relativeStep` × |θᵢ|, but at least `minimumStep` (θᵢ at or near 0).
-    static let relativeStep = 1e-2
-    static let minimumStep = 1e-4
-    /// Two Richardson levels (steps h and h/2, error O(h⁴)): with one level the step that keeps
-    /// the O(h²) truncation small makes the rounding error of the refactorised L visible (df off
-    /// lmerTest's by up to 1e-4 on Orthodont and Machines); with three the finer steps do.
-    static let levels = 2
+    /// How accurate the derivatives must be, and so what they cost.
+    enum Precision: Sendable {
+        /// For Satterthwaite's degrees of freedom (lmerTest agrees to about 1e-6): two Richardson
+        /// levels, steps 1% of |θᵢ| and half that, error O(h⁴): 4k + 2k(k − 1) evaluations. With
+        /// one level the step that keeps the O(h²) truncation small makes the rounding error of
+        /// the refactorised L visible (df off lmerTest's by up to 1e-4 on Orthodont and Machines);
+        /// with three levels the finer steps do.
+        case satterthwaite
+        /// For the Wald intervals of the covariance parameters alone (compared at 1e-3 with nlme):
+        /// one central difference with steps 0.1% of |θᵢ|, error O(h²) (about 1e-5 relative in
+        /// the limits): 2k + k(k − 1) evaluations, and no (L_XX L_XXᵀ)⁻¹.
+        case waldIntervals
 
-    init(fit: FittedModel) {
+        var levels: Int { self == .satterthwaite ? 2 : 1 }
+        var relativeStep: Double { self == .satterthwaite ? 1e-2 : 1e-3 }
+    }
+
+    /// The smallest step (θᵢ at or near 0).
+    static let minimumStep = 1e-4
+
+    /// The derivatives at the fit's θ̂; the fit's own factor supplies the values at θ̂, so only
+    /// the stencil's other points are evaluated.
+    init(fit: FittedModel, precision: Precision = .satterthwaite) {
         let theta = fit.theta
         let k = theta.count
         let p = fit.fixedEffectCount
         let sigma2 = fit.sigma * fit.sigma
         var deviance = fit.model.makeDeviance(method: fit.method)
         let method = fit.method
-        let steps = Self.steps(for: theta, parametrizations: fit.model.parametrizations)
+        let withMatrix = precision == .satterthwaite
+        let steps = Self.steps(for: theta, parametrizations: fit.model.parametrizations,
+                               relative: precision.relativeStep)
 
-        // The function at a stencil point: [a + r²/σ̂², r², (L_XX L_XXᵀ)⁻¹ (p×p, only when asked)].
-        func evaluate(_ point: [Double], withMatrix: Bool) -> [Double] {
-            let width = withMatrix ? 2 + p * p : 2
-            guard deviance.evaluate(point).isFinite else { return [Double](repeating: .nan, count: width) }
-            let factor = deviance.factor
+        // The function of an up-to-date factor: [a + r²/σ̂², r², (L_XX L_XXᵀ)⁻¹ (p×p, if asked)].
+        func values(of factor: BlockedCholeskyFactor, withMatrix: Bool) -> [Double] {
             let parts = FactorSummary(factor)
             let a = parts.logDeterminantZ + (method == .reml ? parts.logDeterminantX : 0)
             let r2 = parts.penalizedResidualSquares
             return withMatrix ? [a + r2 / sigma2, r2] + Self.inverseCrossProduct(factor) : [a + r2 / sigma2, r2]
         }
-        let center = evaluate(theta, withMatrix: true)
+        // The function at a stencil point.
+        func evaluate(_ point: [Double], withMatrix: Bool) -> [Double] {
+            let width = withMatrix ? 2 + p * p : 2
+            guard deviance.evaluate(point).isFinite else { return [Double](repeating: .nan, count: width) }
+            return values(of: deviance.factor, withMatrix: withMatrix)
+        }
+        let center = values(of: fit.factor, withMatrix: withMatrix)
         let width = center.count
-        let levels = Self.levels
+        let levels = precision.levels
         var first = [[Double]](repeating: [Double](repeating: 0, count: width), count: k)
         var hessian = [Double](repeating: 0, count: k * k)
         // Level l uses the steps hᵢ/2ˡ; the levels are combined by Richardson extrapolation.
@@ -78,8 +97,8 @@ struct VarianceParameterDerivatives: Sendable {
                 plus[i] += h
                 var minus = theta
                 minus[i] -= h
-                let up = evaluate(plus, withMatrix: true)
-                let down = evaluate(minus, withMatrix: true)
+                let up = evaluate(plus, withMatrix: withMatrix)
+                let down = evaluate(minus, withMatrix: withMatrix)
                 firstEstimates.append((0..<width).map { (up[$0] - down[$0]) / (2 * h) })
                 secondEstimates.append([(up[0] - 2 * center[0] + down[0]) / (h * h)])
             }
@@ -181,7 +200,7 @@ struct VarianceParameterDerivatives: Sendable {
     /// distance to the bounds of a compound-symmetry correlation (the only parameter whose bound
     /// is not a sign symmetry of Λ).
     static func steps(for theta: [Double], parametrizations: [CovarianceParametrization],
-                      relative: Double = relativeStep) -> [Double] {
+                      relative: Double) -> [Double] {
         var steps = theta.map { max(relative * abs($0), minimumStep) }
         var offset = 0
         for parametrization in parametrizations {

@@ -37,8 +37,9 @@ public struct FitReport: Sendable {
     /// tables are computed here, once, with Satterthwaite's approximation (when `dfMethod` asks
     /// for it) shared by both. With `.kenwardRoger` on a fit where it is not available, the
     /// fixed-effects rows have NaN df (see ``FittedModel/fixedEffects(dfMethod:alpha:)``).
-    /// - Complexity: the evaluations of ``FittedModel/covarianceParameters(alpha:)`` (2k² + 2k + 1
-    ///   for k covariance parameters), whatever `dfMethod` is.
+    /// - Complexity: k² + k evaluations of the profiled deviance for k covariance parameters
+    ///   (the covariance-parameter Hessian), or 2k² + 2k with `.satterthwaite` (its more accurate
+    ///   derivatives, which then also give the Hessian).
     public init(fit: FittedModel, dfMethod: DegreesOfFreedomMethod = .residual, alpha: Double = 0.05,
                 methodIsDefault: Bool = false, anova: [ANOVARow]? = nil, anovaType: ANOVAType = .typeIII) {
         let fixedEffects: [FixedEffectRow]
