@@ -43,23 +43,10 @@ struct InferenceCostTests {
 
     /// The stderr line of `lmm` with `LMM_COUNT_EVALUATIONS` set: the evaluations after the fit.
     static func evaluationsAfterFit(_ arguments: [String]) throws -> Int {
-        let process = Process()
-        process.executableURL = try CommandLineTests.executable()
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["LMM_COUNT_EVALUATIONS"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        _ = output.fileHandleForReading.readDataToEndOfFile()
-        let text = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard let range = text.range(of: "after the fit "),
-              let count = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
-            throw FixtureError.malformed(text)
+        let run = try CommandLineTests.run(arguments, environment: ["LMM_COUNT_EVALUATIONS": "1"])
+        guard run.status == 0, let range = run.error.range(of: "after the fit "),
+              let count = Int(run.error[range.upperBound...].prefix { $0.isNumber }) else {
+            throw FixtureError.malformed(run.error)
         }
         return count
     }
