@@ -60,13 +60,13 @@ extension FittedModel {
     public func anova(type: ANOVAType = .typeIII, using approximation: KenwardRogerApproximation) -> [ANOVARow] {
         let terms = ANOVAContrasts(design: model.design).contrasts(for: type)
         return terms.compactMap { term in
-                let difference = term.rows.map { SatterthwaiteApproximation.dot($0, beta) }
-                guard let test = approximation.test(hypothesis: term.rows, difference: difference) else { return nil }
-                let df1 = Double(test.rank)
-                let meanSquare = test.unscaledFStatistic * sigma * sigma
-                return ANOVARow(term: term.name, fStat: test.fStatistic, df1: df1, df2: test.degreesOfFreedom,
-                                pValue: WaldFTest.pValue(f: test.fStatistic, numerator: df1, denominator: test.degreesOfFreedom),
-                                sumOfSquares: meanSquare * df1, meanSquare: meanSquare)
+            let difference = term.rows.map { SatterthwaiteApproximation.dot($0, beta) }
+            guard let test = approximation.test(hypothesis: term.rows, difference: difference) else { return nil }
+            let df1 = Double(test.rank)
+            let meanSquare = test.unscaledFStatistic * sigma * sigma
+            return ANOVARow(term: term.name, fStat: test.fStatistic, df1: df1, df2: test.degreesOfFreedom,
+                            pValue: WaldFTest.pValue(f: test.fStatistic, numerator: df1, denominator: test.degreesOfFreedom),
+                            sumOfSquares: meanSquare * df1, meanSquare: meanSquare)
         }
     }
 
