@@ -30,10 +30,12 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         let table = try input.loadTable()
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
+        var evaluations = EvaluationReport()
         let fit = try model.fit(method: modelOptions.estimationMethod)
-        let anova = try fit.anova(type: anovaType, dfMethod: dfMethod)
-        let report = FitReport(fit: fit, dfMethod: dfMethod, alpha: alpha, methodIsDefault: modelOptions.method == nil,
-                               anova: anova, anovaType: anovaType)
+        evaluations.fitFinished()
+        let report = try FitReport.computing(fit: fit, dfMethod: dfMethod, alpha: alpha,
+                                             methodIsDefault: modelOptions.method == nil, anovaType: anovaType)
         print(format == .json ? report.json.rendered() : report.text)
+        evaluations.write()
     }
 }

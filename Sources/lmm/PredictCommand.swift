@@ -43,7 +43,9 @@ struct PredictCommand: ParsableCommand {
         let table = try input.loadTable()
         let fresh = try input.loadNewTable(newData, like: table)
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
+        var evaluations = EvaluationReport()
         let fit = try model.fit(method: modelOptions.estimationMethod)
+        evaluations.fitFinished()
         let rows = try fit.predict(on: fresh, conditional: !marginal, interval: interval, simultaneous: simultaneous,
                                    alpha: alpha, dfMethod: dfMethod)
         var text = "prediction,lower,upper\n"
@@ -51,5 +53,6 @@ struct PredictCommand: ParsableCommand {
             text += [row.prediction, row.lower, row.upper].map(OutputFile.csvNumber).joined(separator: ",") + "\n"
         }
         try OutputFile.write(text, to: output)
+        evaluations.write()
     }
 }

@@ -22,6 +22,8 @@ public struct FittedModel: Sendable {
     public let objective: Double
     /// The optimisation record.
     public let optimization: OptimizationSummary
+    /// The optimiser settings of the fit; refits (bootstrap, simulated tests, profiles) use them too.
+    public let optimizerSettings: OptimizerSettings
     /// λ_k for each term (column-major s × s).
     public let lambdas: [[Double]]
     /// The conditional modes b̂ per term, level-major (s values per level).
@@ -31,18 +33,16 @@ public struct FittedModel: Sendable {
     let factor: BlockedCholeskyFactor
 
     init(model: LinearMixedModel, method: EstimationMethod, theta: [Double], factor: BlockedCholeskyFactor,
-         objective: Double, optimization: OptimizationSummary) {
+         objective: Double, optimization: OptimizationSummary, settings: OptimizerSettings = .default) {
         self.model = model
         self.method = method
         self.theta = theta
         self.factor = factor
         self.objective = objective
         self.optimization = optimization
-        let n = Double(model.design.observationCount)
+        self.optimizerSettings = settings
         let p = factor.fixedCount
-        let parts = FactorSummary(factor)
-        let denominator = method == .ml ? n : n - Double(p)
-        self.sigma = (parts.penalizedResidualSquares / denominator).squareRoot()
+        self.sigma = ProfiledDeviance.sigma(of: factor, observationCount: model.design.observationCount, method: method)
         let beta = factor.fixedEffectsEstimate()
         self.beta = beta
         let inverse = factor.inverseFixedFactor()
@@ -99,8 +99,8 @@ public struct FittedModel: Sendable {
     public var aic: Double { deviance + 2 * Double(parameterCountForInformationCriteria) }
     /// Bayes' information criterion, −2 log L + k log(n) for ML and k log(n − p) for REML (MATLAB's definition).
     public var bic: Double {
-        let effective = method == .ml ? observationCount : observationCount - fixedEffectCount
-        return deviance + Double(parameterCountForInformationCriteria) * log(Double(effective))
+        let effective = method.residualDegrees(observations: observationCount, fixedEffects: fixedEffectCount)
+        return deviance + Double(parameterCountForInformationCriteria) * log(effective)
     }
 
     /// Whether the fit is on the boundary of the parameter space: some λ_k has a diagonal entry

@@ -73,12 +73,17 @@ public struct LinearMixedModel: Sendable {
         return deviance.evaluate(theta)
     }
 
-    func makeDeviance(method: EstimationMethod) -> ProfiledDeviance {
-        let factor = BlockedCholeskyFactor(crossProducts: crossProducts, parametrizations: parametrizations,
-                                           fixedCount: design.fixedEffects.columnCount,
+    /// The profiled deviance of this model's design, over its own cross products or over
+    /// `crossProducts` derived from them (a new response, a fixed effect moved to an offset, with
+    /// `fixedCount` columns of X left).
+    func makeDeviance(method: EstimationMethod, crossProducts: CrossProducts? = nil,
+                      fixedCount: Int? = nil) -> ProfiledDeviance {
+        let products = crossProducts ?? self.crossProducts
+        let factor = BlockedCholeskyFactor(crossProducts: products, parametrizations: parametrizations,
+                                           fixedCount: fixedCount ?? design.fixedEffects.columnCount,
                                            sparseTrailing: factorPlan.sparseTrailing)
         let sumLogWeights = design.weights.map { $0.reduce(0) { $0 + log($1) } } ?? 0
-        return ProfiledDeviance(crossProducts: crossProducts, factor: factor, observationCount: design.observationCount,
+        return ProfiledDeviance(crossProducts: products, factor: factor, observationCount: design.observationCount,
                                 sumLogWeights: sumLogWeights, method: method)
     }
 
@@ -91,27 +96,56 @@ public struct LinearMixedModel: Sendable {
         let start = clock.now
         var deviance = makeDeviance(method: method)
         let theta0 = initialTheta
-        let initialObjective = deviance.evaluate(theta0)
-        guard initialObjective.isFinite else {
+        let optimum = minimize(&deviance, from: theta0, settings: settings, requiresFiniteStart: true)
+        guard optimum.initialObjective.isFinite else {
             throw .unfittable("the objective is not finite at the starting values; check that the response varies and that the fixed effects do not fit it exactly")
         }
-        var optimizer = BOBYQA(lowerBounds: lowerBounds, upperBounds: parametrizations.flatMap(\.upperBounds),
-                               initialTrustRadius: settings.initialTrustRadius,
-                               finalTrustRadius: settings.finalTrustRadius, maxEvaluations: settings.maxEvaluations)
-        optimizer.functionTolerance = settings.functionTolerance
-        var result = optimizer.minimize(from: theta0) { deviance.evaluate($0) }
-        var theta = result.x
-        var best = result.value
-        let extra = Self.snapToBounds(&theta, value: &best, lower: lowerBounds, deviance: &deviance)
-        result.evaluations += extra + 1  // the start checked above, and the boundary snaps
-        _ = deviance.evaluate(theta)
-        let summary = OptimizationSummary(optimizer: "BOBYQA", initialTheta: theta0, initialObjective: initialObjective,
-                                          finalTheta: theta, finalObjective: best, evaluations: result.evaluations,
-                                          converged: result.converged, status: result.status.rawValue,
-                                          finalTrustRadius: optimizer.finalTrustRadius,
+        let summary = OptimizationSummary(optimizer: "BOBYQA", initialTheta: theta0,
+                                          initialObjective: optimum.initialObjective, finalTheta: optimum.theta,
+                                          finalObjective: optimum.objective, evaluations: optimum.evaluations,
+                                          converged: optimum.converged, status: optimum.status,
+                                          finalTrustRadius: optimum.finalTrustRadius,
                                           seconds: (clock.now - start).seconds + buildSeconds)
-        return FittedModel(model: self, method: method, theta: theta, factor: deviance.factor,
-                           objective: best, optimization: summary)
+        return FittedModel(model: self, method: method, theta: optimum.theta, factor: deviance.factor,
+                           objective: optimum.objective, optimization: summary, settings: settings)
+    }
+
+    /// The one fit driver, shared by ``fit(method:optimizer:)``, the refits of the parametric
+    /// bootstrap and the simulated likelihood-ratio test, and the fixed-effect profiles
+    /// (MixedModels.jl's `fit!`, which its `refit!` reuses): evaluates the start, minimises
+    /// `deviance` over θ by BOBYQA within this model's bounds under `settings`, keeps the start if
+    /// the optimiser found nothing better, snaps near-zero bounded parameters to 0
+    /// (``snapToBounds(_:value:lower:deviance:)``) and leaves `deviance`'s factor at the optimum.
+    /// With `requiresFiniteStart`, the optimiser is not run when the objective is not finite at
+    /// the start (``fit(method:optimizer:)`` then throws); otherwise it may still find a finite point.
+    func minimize(_ deviance: inout ProfiledDeviance, from start: [Double], settings: OptimizerSettings,
+                  requiresFiniteStart: Bool = false) -> ThetaOptimum {
+        let lower = lowerBounds
+        let initialObjective = deviance.evaluate(start)
+        var theta = start
+        var best = initialObjective
+        var evaluations = 1
+        var converged = true
+        var status = "no parameters"
+        if !start.isEmpty && (initialObjective.isFinite || !requiresFiniteStart) {
+            var optimizer = BOBYQA(lowerBounds: lower, upperBounds: parametrizations.flatMap(\.upperBounds),
+                                   initialTrustRadius: settings.initialTrustRadius,
+                                   finalTrustRadius: settings.finalTrustRadius, maxEvaluations: settings.maxEvaluations)
+            optimizer.functionTolerance = settings.functionTolerance
+            let result = optimizer.minimize(from: start) { deviance.evaluate($0) }
+            evaluations += result.evaluations
+            converged = result.converged
+            status = result.status.rawValue
+            if result.value.isFinite && !(result.value > best) {
+                theta = result.x
+                best = result.value
+            }
+            evaluations += Self.snapToBounds(&theta, value: &best, lower: lower, deviance: &deviance)
+        }
+        _ = deviance.evaluate(theta)
+        return ThetaOptimum(theta: theta, objective: best, initialObjective: initialObjective,
+                            evaluations: evaluations, converged: converged, status: status,
+                            finalTrustRadius: settings.finalTrustRadius)
     }
 
     /// Parameters with a lower bound of 0 that end within 1e-4 of it are set to exactly 0 when

@@ -24,6 +24,7 @@ struct ProfiledDeviance: Sendable {
 
     /// The objective at θ; `+infinity` when L cannot be formed (never NaN).
     mutating func evaluate(_ theta: [Double]) -> Double {
+        EvaluationCounter.increment()
         guard theta.allSatisfy(\.isFinite), factor.update(theta: theta, crossProducts: crossProducts) else {
             return .infinity
         }
@@ -36,15 +37,15 @@ struct ProfiledDeviance: Sendable {
     static func criterion(of factor: BlockedCholeskyFactor, observationCount: Int, sumLogWeights: Double,
                           method: EstimationMethod) -> Double {
         let parts = FactorSummary(factor)
-        let n = Double(observationCount)
-        switch method {
-        case .ml:
-            return parts.logDeterminantZ + n * (1 + log(2 * Double.pi * parts.penalizedResidualSquares / n)) - sumLogWeights
-        case .reml:
-            let degrees = n - Double(factor.fixedCount)
-            return parts.logDeterminantZ + parts.logDeterminantX
-                + degrees * (1 + log(2 * Double.pi * parts.penalizedResidualSquares / degrees)) - sumLogWeights
-        }
+        let degrees = method.residualDegrees(observations: observationCount, fixedEffects: factor.fixedCount)
+        let logDeterminant = parts.logDeterminantZ + (method == .reml ? parts.logDeterminantX : 0)
+        return logDeterminant + degrees * (1 + log(2 * Double.pi * parts.penalizedResidualSquares / degrees)) - sumLogWeights
+    }
+
+    /// σ̂ = √(r²/m) for an up-to-date factor (m = n for ML, n − p for REML): the one σ formula.
+    static func sigma(of factor: BlockedCholeskyFactor, observationCount: Int, method: EstimationMethod) -> Double {
+        let degrees = method.residualDegrees(observations: observationCount, fixedEffects: factor.fixedCount)
+        return (FactorSummary(factor).penalizedResidualSquares / degrees).squareRoot()
     }
 }
 

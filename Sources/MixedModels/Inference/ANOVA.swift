@@ -48,23 +48,44 @@ extension FittedModel {
     ///   Satterthwaite's method needs are not finite, or Kenward–Roger is not available (ML fits,
     ///   see ``kenwardRogerApproximation()``).
     public func anova(type: ANOVAType = .typeIII, dfMethod: DegreesOfFreedomMethod = .residual) throws(MixedModelError) -> [ANOVARow] {
-        let terms = ANOVAContrasts(design: model.design).contrasts(for: type)
-        if dfMethod == .kenwardRoger {
-            let approximation = try kenwardRogerApproximation()
-            return terms.compactMap { term in
-                let difference = term.rows.map { SatterthwaiteApproximation.dot($0, beta) }
-                guard let test = approximation.test(hypothesis: term.rows, difference: difference) else { return nil }
-                let df1 = Double(test.rank)
-                let meanSquare = test.unscaledFStatistic * sigma * sigma
-                return ANOVARow(term: term.name, fStat: test.fStatistic, df1: df1, df2: test.degreesOfFreedom,
-                                pValue: WaldFTest.pValue(f: test.fStatistic, numerator: df1, denominator: test.degreesOfFreedom),
-                                sumOfSquares: meanSquare * df1, meanSquare: meanSquare)
-            }
+        switch dfMethod {
+        case .kenwardRoger: return anova(type: type, using: try kenwardRogerApproximation())
+        case .satterthwaite: return try anova(type: type, using: satterthwaiteApproximation())
+        case .residual, .none: return waldTests(type: type, dfMethod: dfMethod, approximation: nil)
         }
-        let approximation = dfMethod == .satterthwaite ? satterthwaiteApproximation() : nil
-        if let approximation, !approximation.varianceParameterCovariance.allSatisfy(\.isFinite) {
+    }
+
+    /// The F tests per term with Kenward–Roger's F scaling and degrees of freedom from an
+    /// approximation computed once (``kenwardRogerApproximation()``); see ``anova(type:dfMethod:)``.
+    public func anova(type: ANOVAType = .typeIII, using approximation: KenwardRogerApproximation) -> [ANOVARow] {
+        let terms = ANOVAContrasts(design: model.design).contrasts(for: type)
+        return terms.compactMap { term in
+            let difference = term.rows.map { SatterthwaiteApproximation.dot($0, beta) }
+            guard let test = approximation.test(hypothesis: term.rows, difference: difference) else { return nil }
+            let df1 = Double(test.rank)
+            let meanSquare = test.unscaledFStatistic * sigma * sigma
+            return ANOVARow(term: term.name, fStat: test.fStatistic, df1: df1, df2: test.degreesOfFreedom,
+                            pValue: WaldFTest.pValue(f: test.fStatistic, numerator: df1, denominator: test.degreesOfFreedom),
+                            sumOfSquares: meanSquare * df1, meanSquare: meanSquare)
+        }
+    }
+
+    /// The F tests per term with Satterthwaite's degrees of freedom from an approximation
+    /// computed once (``satterthwaiteApproximation()``); see ``anova(type:dfMethod:)``.
+    /// - Throws: ``MixedModelError/invalidArgument(_:)`` if the approximation's covariance of the
+    ///   variance parameters is not finite.
+    public func anova(type: ANOVAType = .typeIII,
+                      using approximation: SatterthwaiteApproximation) throws(MixedModelError) -> [ANOVARow] {
+        guard approximation.varianceParameterCovariance.allSatisfy(\.isFinite) else {
             throw .invalidArgument("anova: the Hessian of the deviance in the variance parameters is not finite; Satterthwaite's degrees of freedom cannot be computed")
         }
+        return waldTests(type: type, dfMethod: .satterthwaite, approximation: approximation)
+    }
+
+    /// The Wald F tests per term (residual, none or Satterthwaite df).
+    private func waldTests(type: ANOVAType, dfMethod: DegreesOfFreedomMethod,
+                           approximation: SatterthwaiteApproximation?) -> [ANOVARow] {
+        let terms = ANOVAContrasts(design: model.design).contrasts(for: type)
         var rows: [ANOVARow] = []
         for term in terms {
             let difference = term.rows.map { SatterthwaiteApproximation.dot($0, beta) }

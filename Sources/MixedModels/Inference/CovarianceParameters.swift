@@ -38,15 +38,36 @@ extension FittedModel {
     /// terms list only `std` rows), then the residual row (`Error`, `Res Std`).
     ///
     /// The intervals are formed on the natural scale (log SD, Fisher's z = atanh for
-    /// correlations, log σ) from the covariance 2 H⁻¹, H the numerical Hessian of the deviance
+    /// correlations, log σ) from the covariance 2 H⁻¹, H the Hessian of the deviance
     /// (−2 log L; the REML criterion for REML fits, with β profiled out) in those parameters at the
     /// estimates, and mapped back (MATLAB's method; nlme's `intervals`). Parameters on the boundary
     /// (a zero SD, a correlation of ±1 or one involving a zero SD) get NaN limits and are held
     /// fixed for the others' intervals.
+    ///
+    /// H is the Hessian in (θ, σ) of ``VarianceParameterDerivatives`` carried to the natural scale
+    /// by the chain rule (the map from natural parameters to (θ, σ) costs no evaluations).
+    /// - Complexity: k² + k evaluations of the profiled deviance for k covariance parameters θ
+    ///   (12 for k = 3); none with ``covarianceParameters(alpha:using:)`` when Satterthwaite's
+    ///   approximation has been computed anyway.
     public func covarianceParameters(alpha: Double = 0.05) -> [CovarianceParameterRow] {
+        let derivatives = VarianceParameterDerivatives(fit: self, precision: .waldIntervals)
+        return covarianceParameters(alpha: alpha, hessian: derivatives.devianceHessian(),
+                                    gradient: derivatives.devianceGradient())
+    }
+
+    /// The covariance parameters with Wald intervals (see ``covarianceParameters(alpha:)``) from
+    /// the Hessian of the deviance in (θ, σ) that Satterthwaite's approximation already holds: no
+    /// further evaluations of the deviance.
+    public func covarianceParameters(alpha: Double = 0.05,
+                                     using approximation: SatterthwaiteApproximation) -> [CovarianceParameterRow] {
+        covarianceParameters(alpha: alpha, hessian: approximation.hessian, gradient: approximation.gradient)
+    }
+
+    /// The rows with intervals from the Hessian and gradient of the deviance in φ = (θ, σ).
+    func covarianceParameters(alpha: Double, hessian: [Double], gradient: [Double]) -> [CovarianceParameterRow] {
         let map = NaturalParameterMap(parametrizations: model.parametrizations)
         let values = map.natural(lambdas: lambdas, sigma: sigma)
-        let intervals = waldIntervals(map: map, values: values, alpha: alpha)
+        let intervals = waldIntervals(map: map, values: values, alpha: alpha, hessian: hessian, gradient: gradient)
         return covarianceRows(map: map) { index in intervals[index] }
     }
 
@@ -106,9 +127,10 @@ extension FittedModel {
 
     // MARK: - Wald intervals on the natural scale
 
-    /// Wald limits per natural parameter (NaN for boundary parameters or a singular Hessian).
-    func waldIntervals(map: NaturalParameterMap, values: [Double],
-                       alpha: Double) -> [(lower: Double, upper: Double)] {
+    /// Wald limits per natural parameter (NaN for boundary parameters or a singular Hessian),
+    /// from the Hessian and gradient of the deviance in φ = (θ, σ) at the estimates.
+    func waldIntervals(map: NaturalParameterMap, values: [Double], alpha: Double,
+                       hessian: [Double], gradient: [Double]) -> [(lower: Double, upper: Double)] {
         let count = map.count
         var result = [(lower: Double, upper: Double)](repeating: (.nan, .nan), count: count)
         guard alpha > 0, alpha < 1 else { return result }
@@ -132,9 +154,9 @@ extension FittedModel {
             }
         }
         guard !free.isEmpty else { return result }
-        var deviance = model.makeDeviance(method: method)
         let kinds = map.kinds
-        let evaluate: ([Double]) -> Double = { point in
+        // φ = (θ, σ) as a function of the free transformed natural parameters.
+        let parameters: ([Double]) -> [Double]? = { point in
             var natural = values
             for (position, index) in free.enumerated() {
                 switch kinds[index] {
@@ -142,12 +164,12 @@ extension FittedModel {
                 default: natural[index] = exp(point[position])
                 }
             }
-            guard let theta = map.theta(natural: natural), let sigma = natural.last else { return .nan }
-            return deviance.evaluate(theta: theta, sigma: sigma)
+            guard let theta = map.theta(natural: natural), let sigma = natural.last else { return nil }
+            return theta + [sigma]
         }
         let center = free.map { transformed[$0] }
-        guard let hessian = Self.numericalHessian(evaluate, at: center),
-              let inverse = Self.symmetricInverse(hessian, size: free.count) else { return result }
+        guard let transformedHessian = Self.chainRuleHessian(parameters, at: center, hessian: hessian, gradient: gradient),
+              let inverse = Self.symmetricInverse(transformedHessian, size: free.count) else { return result }
         let critical = NormalDistribution.standardQuantile(1 - alpha / 2)
         for (position, index) in free.enumerated() {
             let variance = 2 * inverse[position * free.count + position]
@@ -163,6 +185,66 @@ extension FittedModel {
         return result
     }
 
+    /// The Hessian at x of D(φ(x)) from the Hessian H and gradient g of D at φ(x) (the chain
+    /// rule: JᵀHJ + Σᵤ gᵤ ∇²φᵤ), with the Jacobian J and the second derivatives of the cheap map φ
+    /// by central differences with one Richardson step (steps 10⁻³ and 5·10⁻⁴). `nil` if φ cannot
+    /// be evaluated nearby or H and g do not match φ's length.
+    static func chainRuleHessian(_ phi: ([Double]) -> [Double]?, at x: [Double], hessian: [Double],
+                                 gradient: [Double]) -> [Double]? {
+        let n = x.count
+        guard let center = phi(x) else { return nil }
+        let m = center.count
+        guard hessian.count == m * m, gradient.count == m, hessian.allSatisfy(\.isFinite),
+              gradient.allSatisfy(\.isFinite) else { return nil }
+        // first[a][u] = ∂φᵤ/∂xₐ; second[a * n + b][u] = ∂²φᵤ/∂xₐ∂x_b.
+        func differences(step h: Double) -> (first: [[Double]], second: [[Double]])? {
+            var first = [[Double]](repeating: [], count: n)
+            var second = [[Double]](repeating: [], count: n * n)
+            var point = x
+            for a in 0..<n {
+                point[a] = x[a] + h
+                guard let plus = phi(point) else { return nil }
+                point[a] = x[a] - h
+                guard let minus = phi(point) else { return nil }
+                point[a] = x[a]
+                first[a] = (0..<m).map { (plus[$0] - minus[$0]) / (2 * h) }
+                second[a * n + a] = (0..<m).map { (plus[$0] - 2 * center[$0] + minus[$0]) / (h * h) }
+                for b in 0..<a {
+                    var corners: [[Double]] = []
+                    for (sa, sb) in [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)] {
+                        point[a] = x[a] + sa * h
+                        point[b] = x[b] + sb * h
+                        guard let value = phi(point) else { return nil }
+                        corners.append(value)
+                    }
+                    point[a] = x[a]
+                    point[b] = x[b]
+                    let mixed = (0..<m).map { (corners[0][$0] - corners[1][$0] - corners[2][$0] + corners[3][$0]) / (4 * h * h) }
+                    second[a * n + b] = mixed
+                    second[b * n + a] = mixed
+                }
+            }
+            return (first, second)
+        }
+        let h = 1e-3
+        guard let coarse = differences(step: h), let fine = differences(step: h / 2) else { return nil }
+        let first = zip(coarse.first, fine.first).map { zip($0, $1).map { (4 * $1 - $0) / 3 } }
+        let second = zip(coarse.second, fine.second).map { zip($0, $1).map { (4 * $1 - $0) / 3 } }
+        var result = [Double](repeating: 0, count: n * n)
+        for a in 0..<n {
+            for b in 0...a {
+                var value = 0.0
+                for u in 0..<m {
+                    value += gradient[u] * second[a * n + b][u]
+                    for v in 0..<m { value += first[a][u] * hessian[u * m + v] * first[b][v] }
+                }
+                result[a * n + b] = value
+                result[b * n + a] = value
+            }
+        }
+        return result
+    }
+
     /// The natural-parameter index of the SD of random effect `row` of term `k`.
     static func standardDeviationIndex(map: NaturalParameterMap, term k: Int, row: Int) -> Int {
         let offset = map.termOffsets[k]
@@ -173,45 +255,6 @@ extension FittedModel {
         case .diagonal: return offset + row
         case .isotropic, .compoundSymmetry: return offset
         }
-    }
-
-    /// The Hessian of f at x by central differences with one Richardson extrapolation
-    /// (steps 2h and h, h = 5·10⁻⁴ on the log/atanh scale); `nil` if f is not finite nearby.
-    static func numericalHessian(_ f: ([Double]) -> Double, at x: [Double]) -> [Double]? {
-        let n = x.count
-        let f0 = f(x)
-        guard f0.isFinite else { return nil }
-        func estimate(step h: Double) -> [Double]? {
-            var hessian = [Double](repeating: 0, count: n * n)
-            var point = x
-            for i in 0..<n {
-                point[i] = x[i] + h
-                let plus = f(point)
-                point[i] = x[i] - h
-                let minus = f(point)
-                point[i] = x[i]
-                guard plus.isFinite, minus.isFinite else { return nil }
-                hessian[i * n + i] = (plus - 2 * f0 + minus) / (h * h)
-                for j in 0..<i {
-                    var values = [Double]()
-                    for (si, sj) in [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)] {
-                        point[i] = x[i] + si * h
-                        point[j] = x[j] + sj * h
-                        values.append(f(point))
-                    }
-                    point[i] = x[i]
-                    point[j] = x[j]
-                    guard values.allSatisfy(\.isFinite) else { return nil }
-                    let value = (values[0] - values[1] - values[2] + values[3]) / (4 * h * h)
-                    hessian[i * n + j] = value
-                    hessian[j * n + i] = value
-                }
-            }
-            return hessian
-        }
-        let h = 5e-4
-        guard let coarse = estimate(step: 2 * h), let fine = estimate(step: h) else { return nil }
-        return zip(coarse, fine).map { (4 * $1 - $0) / 3 }
     }
 
     /// The inverse of a symmetric positive definite matrix (row-major), or `nil` if it is not

@@ -35,19 +35,25 @@ extension FittedModel {
                 Self.tRow(name: names[index], estimate: beta[index], standardError: standardErrors[index], df: .nan, alpha: alpha)
             }
         }
+        if dfMethod == .satterthwaite { return fixedEffects(using: satterthwaiteApproximation(), alpha: alpha) }
         let names = model.design.fixedEffects.columnNames
         let errors = standardErrors
-        let approximation = dfMethod == .satterthwaite ? satterthwaiteApproximation() : nil
+        let df = plainDegreesOfFreedom(dfMethod)
         return beta.indices.map { index in
-            let df: Double
-            if let approximation {
-                var contrast = [Double](repeating: 0, count: beta.count)
-                contrast[index] = 1
-                df = approximation.degreesOfFreedom(contrast: contrast)
-            } else {
-                df = degreesOfFreedom(forCoefficient: index, method: dfMethod)
-            }
-            return Self.tRow(name: names[index], estimate: beta[index], standardError: errors[index], df: df, alpha: alpha)
+            Self.tRow(name: names[index], estimate: beta[index], standardError: errors[index], df: df, alpha: alpha)
+        }
+    }
+
+    /// The fixed-effects table with Satterthwaite's degrees of freedom from an approximation
+    /// computed once (``satterthwaiteApproximation()``).
+    public func fixedEffects(using approximation: SatterthwaiteApproximation, alpha: Double = 0.05) -> [FixedEffectRow] {
+        let names = model.design.fixedEffects.columnNames
+        let errors = standardErrors
+        return beta.indices.map { index in
+            var contrast = [Double](repeating: 0, count: beta.count)
+            contrast[index] = 1
+            return Self.tRow(name: names[index], estimate: beta[index], standardError: errors[index],
+                             df: approximation.degreesOfFreedom(contrast: contrast), alpha: alpha)
         }
     }
 
@@ -64,16 +70,14 @@ extension FittedModel {
         }
     }
 
-    /// The degrees of freedom for coefficient `index` under `method` (`nan` for Kenward–Roger
-    /// when it is not available).
-    func degreesOfFreedom(forCoefficient index: Int, method: DegreesOfFreedomMethod) -> Double {
-        var contrast = [Double](repeating: 0, count: beta.count)
-        contrast[index] = 1
+    /// The degrees of freedom that need no approximation: n − p for `.residual`, ∞ for `.none`
+    /// (`nan` for Satterthwaite and Kenward–Roger, whose tables come from their approximations,
+    /// computed once per table).
+    func plainDegreesOfFreedom(_ method: DegreesOfFreedomMethod) -> Double {
         switch method {
         case .residual: return residualDegreesOfFreedom
         case .none: return .infinity
-        case .satterthwaite: return satterthwaiteDegreesOfFreedom(contrast: contrast)
-        case .kenwardRoger: return (try? kenwardRogerApproximation())?.degreesOfFreedom(contrast: contrast) ?? .nan
+        case .satterthwaite, .kenwardRoger: return .nan
         }
     }
 

@@ -39,6 +39,30 @@ extension FittedModel {
     ///   not available (ML fits; see ``kenwardRogerApproximation()``).
     public func coefficientTest(_ H: [[Double]], _ c: [Double]? = nil, randomEffectsContrast K: [[Double]]? = nil,
                                 dfMethod: DegreesOfFreedomMethod = .residual) throws(MixedModelError) -> LinearHypothesisTest {
+        try hypothesisTest(H, c, randomEffectsContrast: K, dfMethod: dfMethod, satterthwaite: nil, kenwardRoger: nil)
+    }
+
+    /// ``coefficientTest(_:_:randomEffectsContrast:dfMethod:)`` with Satterthwaite's degrees of
+    /// freedom from an approximation computed once (``satterthwaiteApproximation()``). With K, the
+    /// derivatives of the random-effects part are still differenced (8k evaluations).
+    public func coefficientTest(_ H: [[Double]], _ c: [Double]? = nil, randomEffectsContrast K: [[Double]]? = nil,
+                                using approximation: SatterthwaiteApproximation) throws(MixedModelError) -> LinearHypothesisTest {
+        try hypothesisTest(H, c, randomEffectsContrast: K, dfMethod: .satterthwaite, satterthwaite: approximation,
+                           kenwardRoger: nil)
+    }
+
+    /// ``coefficientTest(_:_:randomEffectsContrast:dfMethod:)`` with Kenward–Roger's test from an
+    /// approximation computed once (``kenwardRogerApproximation()``); fixed-effects contrasts only.
+    public func coefficientTest(_ H: [[Double]], _ c: [Double]? = nil,
+                                using approximation: KenwardRogerApproximation) throws(MixedModelError) -> LinearHypothesisTest {
+        try hypothesisTest(H, c, randomEffectsContrast: nil, dfMethod: .kenwardRoger, satterthwaite: nil,
+                           kenwardRoger: approximation)
+    }
+
+    /// The test; an approximation not given is computed here when `dfMethod` needs it.
+    private func hypothesisTest(_ H: [[Double]], _ c: [Double]?, randomEffectsContrast K: [[Double]]?,
+                                dfMethod: DegreesOfFreedomMethod, satterthwaite: SatterthwaiteApproximation?,
+                                kenwardRoger: KenwardRogerApproximation?) throws(MixedModelError) -> LinearHypothesisTest {
         let p = fixedEffectCount
         let m = H.count
         guard m > 0 else { throw .invalidArgument("coefficientTest: H has no rows") }
@@ -70,7 +94,8 @@ extension FittedModel {
             guard K == nil else {
                 throw .invalidArgument("coefficientTest: Kenward–Roger degrees of freedom are available for fixed-effects contrasts only (without K); use Satterthwaite")
             }
-            let approximation = try kenwardRogerApproximation()
+            let approximation: KenwardRogerApproximation
+            if let kenwardRoger { approximation = kenwardRoger } else { approximation = try kenwardRogerApproximation() }
             let difference = (0..<m).map { SatterthwaiteApproximation.dot(H[$0], beta) - rhs[$0] }
             guard let test = approximation.test(hypothesis: H, difference: difference) else {
                 throw .invalidArgument("coefficientTest: the hypothesis is null (its covariance is zero); check H")
@@ -94,7 +119,7 @@ extension FittedModel {
             let unscaled = Self.predictionContrastCovariance(factor: factor, H: H, K: K)
             covariance = unscaled.map { sigma * sigma * $0 }
             if dfMethod == .satterthwaite {
-                let approximation = satterthwaiteApproximation()
+                let approximation = satterthwaite ?? satterthwaiteApproximation()
                 let derivatives = VarianceParameterDerivatives.firstDerivatives(fit: self) { factor in
                     Self.predictionContrastCovariance(factor: factor, H: H, K: K)
                 }
@@ -104,7 +129,7 @@ extension FittedModel {
                 parameterCovariance = approximation.varianceParameterCovariance
             }
         } else if dfMethod == .satterthwaite {
-            let approximation = satterthwaiteApproximation()
+            let approximation = satterthwaite ?? satterthwaiteApproximation()
             let parts = approximation.contrastCovariance(H)
             covariance = parts.covariance
             jacobian = parts.jacobian

@@ -208,18 +208,11 @@ extension ProfiledDeviance {
     mutating func evaluate(theta: [Double], sigma: Double) -> Double {
         guard sigma > 0, sigma.isFinite, evaluate(theta).isFinite else { return .infinity }
         let parts = FactorSummary(factor)
-        let n = Double(observationCount)
+        let degrees = method.residualDegrees(observations: observationCount, fixedEffects: factor.fixedCount)
         let variance = sigma * sigma
-        let value: Double
-        switch method {
-        case .ml:
-            value = parts.logDeterminantZ + n * log(2 * Double.pi * variance)
-                + parts.penalizedResidualSquares / variance - sumLogWeights
-        case .reml:
-            let degrees = n - Double(factor.fixedCount)
-            value = parts.logDeterminantZ + parts.logDeterminantX + degrees * log(2 * Double.pi * variance)
-                + parts.penalizedResidualSquares / variance - sumLogWeights
-        }
+        let logDeterminant = parts.logDeterminantZ + (method == .reml ? parts.logDeterminantX : 0)
+        let value = logDeterminant + degrees * log(2 * Double.pi * variance)
+            + parts.penalizedResidualSquares / variance - sumLogWeights
         return value.isFinite ? value : .infinity
     }
 }

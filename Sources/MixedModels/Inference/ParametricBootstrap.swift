@@ -52,7 +52,7 @@ public struct BootstrapInterval: Sendable, Equatable, Codable {
 extension FittedModel {
     /// A parametric bootstrap: `replicates` responses are simulated from this fit
     /// (y* = Xβ̂ + ZΛθ̂u* + ε*, see MATLAB's `random`) and the model is refitted to each by the
-    /// same method, starting from θ̂.
+    /// same method and optimiser settings, starting from θ̂.
     ///
     /// Only the response row of the cross products is recomputed per replicate (O(n (Σ s + p))),
     /// the Z and X blocks are shared. Replicate r draws from its own stream of `seed`, so results
@@ -64,7 +64,7 @@ extension FittedModel {
                                     threads: Int = 2) throws(MixedModelError) -> ParametricBootstrap {
         guard replicates >= 0 else { throw .invalidArgument("the number of replicates must not be negative (got \(replicates))") }
         guard threads >= 1 else { throw .invalidArgument("the number of threads must be at least 1 (got \(threads))") }
-        let refitter = ResponseRefitter(model: model, method: method)
+        let refitter = ResponseRefitter(fit: self)
         let rows = try rowDesign(for: nil)
         let weights = model.design.weights
         let fit = self

@@ -64,6 +64,26 @@ extension FittedModel {
     public func predict(on newData: DataTable? = nil, conditional: Bool = true, interval: PredictionInterval? = nil,
                         simultaneous: Bool = false, alpha: Double = 0.05,
                         dfMethod: DegreesOfFreedomMethod = .residual) throws(MixedModelError) -> [PredictionRow] {
+        try predictions(on: newData, conditional: conditional, interval: interval, simultaneous: simultaneous,
+                        alpha: alpha, dfMethod: dfMethod, approximation: nil)
+    }
+
+    /// Marginal pointwise predictions with intervals whose degrees of freedom are Satterthwaite's
+    /// for x'β̂, from an approximation computed once (``satterthwaiteApproximation()``); see
+    /// ``predict(on:conditional:interval:simultaneous:alpha:dfMethod:)``.
+    /// - Throws: as ``predict(on:conditional:interval:simultaneous:alpha:dfMethod:)`` with
+    ///   `dfMethod: .satterthwaite` (conditional or simultaneous intervals are refused).
+    public func predict(on newData: DataTable? = nil, conditional: Bool = false, interval: PredictionInterval = .curve,
+                        simultaneous: Bool = false, alpha: Double = 0.05,
+                        using approximation: SatterthwaiteApproximation) throws(MixedModelError) -> [PredictionRow] {
+        try predictions(on: newData, conditional: conditional, interval: interval, simultaneous: simultaneous,
+                        alpha: alpha, dfMethod: .satterthwaite, approximation: approximation)
+    }
+
+    /// The predictions; Satterthwaite's approximation is computed here, once for all rows, unless given.
+    private func predictions(on newData: DataTable?, conditional: Bool, interval: PredictionInterval?,
+                             simultaneous: Bool, alpha: Double, dfMethod: DegreesOfFreedomMethod,
+                             approximation given: SatterthwaiteApproximation?) throws(MixedModelError) -> [PredictionRow] {
         guard alpha > 0, alpha < 1 else { throw .invalidArgument("alpha must be in (0, 1), got \(alpha)") }
         let rows = try rowDesign(for: newData)
         let p = fixedEffectCount
@@ -77,6 +97,7 @@ extension FittedModel {
         if dfMethod == .satterthwaite && (conditional || simultaneous) {
             throw .invalidArgument("Satterthwaite degrees of freedom are available for pointwise marginal predictions only; use dfMethod .residual or .none for conditional or simultaneous intervals")
         }
+        let approximation = dfMethod == .satterthwaite ? given ?? satterthwaiteApproximation() : nil
         let variance = sigma * sigma
         let inverse = conditional ? MixedModelEquationsInverse(factor: factor) : nil
         let fixedInverse = inverse?.fixedInverse ?? factor.inverseFixedFactor()
@@ -123,7 +144,7 @@ extension FittedModel {
                 switch dfMethod {
                 case .residual: df = residualDegreesOfFreedom
                 case .none: df = .infinity
-                case .satterthwaite: df = satterthwaiteDegreesOfFreedom(contrast: x)
+                case .satterthwaite: df = approximation?.degreesOfFreedom(contrast: x) ?? .nan
                 case .kenwardRoger: df = .nan
                 }
                 critical = Self.tCritical(df: df, alpha: alpha)

@@ -35,7 +35,7 @@ extension FittedModel {
         guard level > 0, level < 1 else {
             throw .invalidArgument("the confidence level must be between 0 and 1 (got \(level))")
         }
-        let mlFit = method == .ml ? self : try model.fit(method: .ml)
+        let mlFit = method == .ml ? self : try model.fit(method: .ml, optimizer: optimizerSettings)
         var profiler = LikelihoodProfiler(fit: mlFit)
         let critical = NormalDistribution.standardQuantile(0.5 + level / 2)
         var intervals: [ProfileInterval] = []
@@ -249,19 +249,19 @@ struct LikelihoodProfiler {
         let estimate = fit.beta[column]
         let standardError = fit.standardErrors[column]
         let step = standardError.isFinite && standardError > 0 ? standardError : max(abs(estimate), 1) * 1e-2
-        let lower = model.lowerBounds
-        let upper = model.parametrizations.flatMap(\.upperBounds)
+        // The fit's settings, with a smaller initial trust region for warm starts next to the
+        // optimum (MixedModels.jl's `optsum_overrides`).
+        var settings = fit.optimizerSettings
+        settings.initialTrustRadius = 0.1
         var limits: [Double] = []
         for direction in [-1.0, 1.0] {
             var theta = fit.theta
             let limit = Self.findLimit(estimate: estimate, direction: direction, target: direction * critical,
                                   bound: direction * .infinity, initialStep: step) { value in
                 let crossProducts = model.crossProducts.fixingFixedEffect(column: column, at: value)
-                var deviance = ResponseRefitter.deviance(model: model, crossProducts: crossProducts,
-                                                         fixedCount: model.design.fixedEffects.columnCount - 1,
-                                                         method: .ml)
-                let refit = ResponseRefitter.optimize(&deviance, start: theta, lower: lower, upper: upper,
-                                                      method: .ml, initialTrustRadius: 0.1)
+                var deviance = model.makeDeviance(method: .ml, crossProducts: crossProducts,
+                                                  fixedCount: model.design.fixedEffects.columnCount - 1)
+                let refit = ResponseRefitter.refit(model: model, deviance: &deviance, start: theta, settings: settings)
                 if refit.objective.isFinite { theta = refit.theta }
                 return self.signedRoot(deviance: refit.objective, value: value, estimate: estimate)
             }

@@ -15,14 +15,15 @@ import Foundation
 ///
 /// Then a contrast l has Var(lᵀβ̂) = lᵀ C l, gradient gᵢ = lᵀ (∂C/∂φᵢ) l and
 /// df = 2 (lᵀ C l)² / (gᵀ A g). Derivatives in σ are analytic; derivatives in θ are central
-/// differences with Richardson extrapolation (four step sizes, halving, from 10% of |θᵢ| or
-/// 1e-4 at 0, as numDeriv's defaults), so the result agrees with lmerTest to its own accuracy
-/// (about 1e-6 relative).
+/// differences (see ``VarianceParameterDerivatives`` for the stencil and its cost), accurate to
+/// about 1e-7 relative, within lmerTest's own accuracy (about 1e-6 relative).
 public struct SatterthwaiteApproximation: Sendable, Equatable, Codable {
     /// φ̂ = (θ̂, σ̂).
     public let varianceParameters: [Double]
     /// The Hessian H of the deviance in φ at φ̂, row-major (k+1) × (k+1).
     public let hessian: [Double]
+    /// The gradient of the deviance in φ at φ̂ (0 in σ; near 0 in the θ that are not on a bound).
+    public let gradient: [Double]
     /// A = 2 H⁺, the asymptotic covariance of φ̂, row-major (k+1) × (k+1).
     public let varianceParameterCovariance: [Double]
     /// Var(β̂) = C(φ̂), row-major p × p.
@@ -111,45 +112,43 @@ public struct SatterthwaiteApproximation: Sendable, Equatable, Codable {
 
 extension FittedModel {
     /// The ingredients of Satterthwaite's approximation (the Hessian of the deviance in (θ, σ)
-    /// and the Jacobian of Var(β̂)); computing it costs k(k+1)·4 refactorisations of L for k
-    /// covariance parameters. Compute it once and reuse it for many contrasts.
+    /// and the Jacobian of Var(β̂)); computing it costs 2k² + 2k refactorisations of L
+    /// for k covariance parameters (24 for k = 3) (see ``VarianceParameterDerivatives``). Compute it once and
+    /// reuse it for many contrasts: ``fixedEffects(using:alpha:)``, ``anova(type:using:)``,
+    /// ``covarianceParameters(alpha:using:)`` and ``predict(on:conditional:interval:simultaneous:alpha:using:)``
+    /// take it.
     public func satterthwaiteApproximation() -> SatterthwaiteApproximation {
-        let derivatives = VarianceParameterDerivatives(fit: self)
-        let p = fixedEffectCount
-        let k = theta.count
-        let parameterCount = k + 1
-        // The Hessian of D(θ, σ) = a(θ) + r²(θ)/σ² + m log(2πσ²) at (θ̂, σ̂).
-        let sigma2 = sigma * sigma
-        let m = Double(method == .ml ? observationCount : observationCount - p)
-        let r2 = derivatives.centerResidualSquares
-        var hessian = [Double](repeating: 0, count: parameterCount * parameterCount)
-        for i in 0..<k {
-            for j in 0..<k { hessian[i * parameterCount + j] = derivatives.objectiveHessian[i * k + j] }
-            let mixed = -2 * derivatives.residualSquaresGradient[i] / (sigma2 * sigma)
-            hessian[i * parameterCount + k] = mixed
-            hessian[k * parameterCount + i] = mixed
-        }
-        hessian[k * parameterCount + k] = 6 * r2 / (sigma2 * sigma2) - 2 * m / sigma2
-        let covariance = Self.pseudoInverse(hessian, size: parameterCount, tolerance: 1e-8).map { 2 * $0 }
+        satterthwaiteApproximation(derivatives: VarianceParameterDerivatives(fit: self))
+    }
 
+    /// Satterthwaite's approximation from derivatives already computed (shared with the
+    /// covariance-parameter intervals).
+    func satterthwaiteApproximation(derivatives: VarianceParameterDerivatives) -> SatterthwaiteApproximation {
+        let hessian = derivatives.devianceHessian()
+        let parameterCount = theta.count + 1
+        let covariance = Self.pseudoInverse(hessian, size: parameterCount, tolerance: 1e-8).map { 2 * $0 }
+        let sigma2 = sigma * sigma
         var jacobian: [[Double]] = derivatives.inverseCrossProductGradient.map { gradient in gradient.map { sigma2 * $0 } }
         jacobian.append(derivatives.centerInverseCrossProduct.map { 2 * sigma * $0 })
         return SatterthwaiteApproximation(varianceParameters: theta + [sigma], hessian: hessian,
+                                          gradient: derivatives.devianceGradient(),
                                           varianceParameterCovariance: covariance,
                                           fixedEffectsCovariance: fixedEffectsCovariance,
-                                          covarianceJacobian: jacobian, fixedEffectCount: p)
+                                          covarianceJacobian: jacobian, fixedEffectCount: fixedEffectCount)
     }
 
     /// Satterthwaite's denominator degrees of freedom for the contrast lᵀβ (one row), as
     /// lmerTest's `contest1D`. Boundary fits (θ on the bound) give finite df: lmerTest's
     /// pseudo-inverse of the Hessian drops its zero eigenvalues. `nan` if `contrast` does not
-    /// have p entries or is zero.
+    /// have p entries or is zero. Computes the approximation on every call: for several contrasts,
+    /// call ``satterthwaiteApproximation()`` once and ask it.
     public func satterthwaiteDegreesOfFreedom(contrast: [Double]) -> Double {
         satterthwaiteApproximation().degreesOfFreedom(contrast: contrast)
     }
 
     /// Satterthwaite's denominator degrees of freedom for the F test of Lβ = c with the rows of
     /// L given (lmerTest's `contestMD`; see ``SatterthwaiteApproximation/degreesOfFreedom(hypothesis:)``).
+    /// Computes the approximation on every call, as ``satterthwaiteDegreesOfFreedom(contrast:)``.
     public func satterthwaiteDegreesOfFreedom(hypothesis rows: [[Double]]) -> Double {
         satterthwaiteApproximation().degreesOfFreedom(hypothesis: rows)
     }
@@ -164,182 +163,5 @@ extension FittedModel {
             }
         }
         return inverse
-    }
-}
-
-/// Numerical derivatives in θ of the pieces of the deviance and of (L_XX L_XXᵀ)⁻¹ at θ̂, by
-/// central differences with Richardson extrapolation. σ is held at σ̂ for the Hessian of
-/// a(θ) + r²(θ)/σ̂² (the θθ block of the deviance's Hessian).
-struct VarianceParameterDerivatives {
-    /// ∂²/∂θᵢ∂θⱼ [a(θ) + r²(θ)/σ̂²], row-major k × k.
-    let objectiveHessian: [Double]
-    /// ∂r²/∂θᵢ.
-    let residualSquaresGradient: [Double]
-    /// r²(θ̂).
-    let centerResidualSquares: Double
-    /// (L_XX L_XXᵀ)⁻¹ at θ̂, row-major p × p.
-    let centerInverseCrossProduct: [Double]
-    /// ∂(L_XX L_XXᵀ)⁻¹/∂θᵢ, each row-major p × p.
-    let inverseCrossProductGradient: [[Double]]
-
-    /// Richardson levels and the step-size rule (numDeriv's defaults).
-    static let levels = 4
-    static let relativeStep = 0.1
-    static let zeroStep = 1e-4
-    static let zeroTolerance = (Double.ulpOfOne / 7e-7).squareRoot()
-
-    init(fit: FittedModel) {
-        let theta = fit.theta
-        let k = theta.count
-        let p = fit.fixedEffectCount
-        let sigma2 = fit.sigma * fit.sigma
-        var deviance = fit.model.makeDeviance(method: fit.method)
-        let method = fit.method
-        let steps = Self.steps(for: theta, parametrizations: fit.model.parametrizations)
-
-        // The vector function evaluated at each stencil point: [a + r²/σ², r², M (p×p)].
-        func evaluate(_ point: [Double]) -> [Double] {
-            guard deviance.evaluate(point).isFinite else {
-                return [Double](repeating: .nan, count: 2 + p * p)
-            }
-            let factor = deviance.factor
-            let parts = FactorSummary(factor)
-            let a = parts.logDeterminantZ + (method == .reml ? parts.logDeterminantX : 0)
-            let r2 = parts.penalizedResidualSquares
-            return [a + r2 / sigma2, r2] + Self.inverseCrossProduct(factor)
-        }
-        let center = evaluate(theta)
-        let width = center.count
-        var first = [[Double]](repeating: [Double](repeating: 0, count: width), count: k)
-        var second = [[Double]](repeating: [Double](repeating: 0, count: width), count: k)
-        for i in 0..<k {
-            var firstEstimates: [[Double]] = []
-            var secondEstimates: [[Double]] = []
-            for level in 0..<Self.levels {
-                let h = steps[i] / Double(1 << level)
-                var plus = theta
-                plus[i] += h
-                var minus = theta
-                minus[i] -= h
-                let up = evaluate(plus)
-                let down = evaluate(minus)
-                firstEstimates.append((0..<width).map { (up[$0] - down[$0]) / (2 * h) })
-                secondEstimates.append((0..<width).map { (up[$0] - 2 * center[$0] + down[$0]) / (h * h) })
-            }
-            first[i] = Self.extrapolate(firstEstimates)
-            second[i] = Self.extrapolate(secondEstimates)
-        }
-        var hessian = [Double](repeating: 0, count: k * k)
-        for i in 0..<k { hessian[i * k + i] = second[i][0] }
-        for i in 0..<k {
-            for j in (i + 1)..<max(k, i + 1) {
-                var estimates: [[Double]] = []
-                for level in 0..<Self.levels {
-                    let hi = steps[i] / Double(1 << level)
-                    let hj = steps[j] / Double(1 << level)
-                    var plus = theta
-                    plus[i] += hi
-                    plus[j] += hj
-                    var minus = theta
-                    minus[i] -= hi
-                    minus[j] -= hj
-                    let up = evaluate(plus)[0]
-                    let down = evaluate(minus)[0]
-                    let pure = hi * hi * hessian[i * k + i] + hj * hj * hessian[j * k + j]
-                    estimates.append([(up - 2 * center[0] + down - pure) / (2 * hi * hj)])
-                }
-                let value = Self.extrapolate(estimates)[0]
-                hessian[i * k + j] = value
-                hessian[j * k + i] = value
-            }
-        }
-        self.objectiveHessian = hessian
-        self.residualSquaresGradient = first.map { $0[1] }
-        self.centerResidualSquares = center[1]
-        self.centerInverseCrossProduct = Array(center[2...])
-        self.inverseCrossProductGradient = first.map { Array($0[2...]) }
-    }
-
-    /// Richardson-extrapolated central first derivatives in θ, at θ̂, of a matrix-valued function
-    /// of the refreshed factor (one result per θᵢ, each of the function's length).
-    static func firstDerivatives(fit: FittedModel, _ function: (BlockedCholeskyFactor) -> [Double]) -> [[Double]] {
-        let theta = fit.theta
-        var deviance = fit.model.makeDeviance(method: fit.method)
-        let steps = Self.steps(for: theta, parametrizations: fit.model.parametrizations)
-        var result: [[Double]] = []
-        for i in theta.indices {
-            var estimates: [[Double]] = []
-            for level in 0..<Self.levels {
-                let h = steps[i] / Double(1 << level)
-                var plus = theta
-                plus[i] += h
-                var minus = theta
-                minus[i] -= h
-                let upValid = deviance.evaluate(plus).isFinite
-                let up = function(deviance.factor)
-                let downValid = deviance.evaluate(minus).isFinite
-                let down = function(deviance.factor)
-                estimates.append(zip(up, down).map { upValid && downValid ? ($0 - $1) / (2 * h) : .nan })
-            }
-            result.append(Self.extrapolate(estimates))
-        }
-        return result
-    }
-
-    /// The initial step for each θᵢ: 10% of |θᵢ|, or 1e-4 at (or very near) 0, kept within half
-    /// the distance to the bounds of a compound-symmetry correlation (the only parameter whose
-    /// bound is not a sign symmetry of Λ).
-    static func steps(for theta: [Double], parametrizations: [CovarianceParametrization]) -> [Double] {
-        var steps = theta.map { abs($0) < zeroTolerance ? zeroStep : relativeStep * abs($0) }
-        var offset = 0
-        for parametrization in parametrizations {
-            if parametrization.pattern == .compoundSymmetry {
-                let index = offset + 1
-                let lower = parametrization.lowerBounds[1]
-                let upper = parametrization.upperBounds[1]
-                let room = min(theta[index] - lower, upper - theta[index])
-                if room > 0 { steps[index] = min(steps[index], room / 2) }
-            }
-            offset += parametrization.parameterCount
-        }
-        return steps
-    }
-
-    /// Richardson extrapolation of estimates at steps h, h/2, h/4, … whose errors are series in
-    /// even powers of h.
-    static func extrapolate(_ estimates: [[Double]]) -> [Double] {
-        var table = estimates
-        var factor = 4.0
-        while table.count > 1 {
-            var next: [[Double]] = []
-            for level in 0..<(table.count - 1) {
-                let coarse = table[level]
-                let fine = table[level + 1]
-                var combined = [Double](repeating: 0, count: coarse.count)
-                for index in coarse.indices {
-                    let improved: Double = factor * fine[index] - coarse[index]
-                    combined[index] = improved / (factor - 1)
-                }
-                next.append(combined)
-            }
-            table = next
-            factor *= 4
-        }
-        return table.first ?? []
-    }
-
-    /// (L_XX L_XXᵀ)⁻¹ = L_XX⁻ᵀ L_XX⁻¹, row-major p × p.
-    static func inverseCrossProduct(_ factor: BlockedCholeskyFactor) -> [Double] {
-        let p = factor.fixedCount
-        let inverse = factor.inverseFixedFactor()
-        var result = [Double](repeating: 0, count: p * p)
-        for row in 0..<p {
-            for column in 0..<p {
-                var sum = 0.0
-                for inner in max(row, column)..<p { sum += inverse[inner, row] * inverse[inner, column] }
-                result[row * p + column] = sum
-            }
-        }
-        return result
     }
 }

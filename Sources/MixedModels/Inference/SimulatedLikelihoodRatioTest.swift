@@ -42,8 +42,8 @@ extension LikelihoodRatioTest {
         let prepared = try prepare(small, big, criterion: criterion)
         let null = prepared.small
         let alternative = prepared.big
-        let smallRefitter = ResponseRefitter(model: null.model, method: null.method)
-        let bigRefitter = ResponseRefitter(model: alternative.model, method: alternative.method)
+        let smallRefitter = ResponseRefitter(fit: null)
+        let bigRefitter = ResponseRefitter(fit: alternative)
         let rows = try null.rowDesign(for: nil)
         let weights = null.model.design.weights
         let statistics = ParallelReplicates.run(count: replicates, threads: threads) { index in

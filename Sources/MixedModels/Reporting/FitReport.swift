@@ -14,20 +14,82 @@ public struct FitReport: Sendable {
     public let anova: [ANOVARow]?
     /// Which F tests ``anova`` holds.
     public let anovaType: ANOVAType
+    /// The fixed-effects table, computed once when the report is made.
+    public let fixedEffects: [FixedEffectRow]
+    /// The covariance-parameter table with Wald intervals, computed once when the report is made.
+    public let covarianceParameters: [CovarianceParameterRow]
 
-    public init(fit: FittedModel, dfMethod: DegreesOfFreedomMethod = .residual, alpha: Double = 0.05,
-                methodIsDefault: Bool = false, anova: [ANOVARow]? = nil, anovaType: ANOVAType = .typeIII) {
+    /// A report from tables computed elsewhere.
+    public init(fit: FittedModel, dfMethod: DegreesOfFreedomMethod, alpha: Double, methodIsDefault: Bool,
+                fixedEffects: [FixedEffectRow], covarianceParameters: [CovarianceParameterRow],
+                anova: [ANOVARow]?, anovaType: ANOVAType) {
         self.fit = fit
         self.dfMethod = dfMethod
         self.alpha = alpha
         self.methodIsDefault = methodIsDefault
         self.anova = anova
         self.anovaType = anovaType
+        self.fixedEffects = fixedEffects
+        self.covarianceParameters = covarianceParameters
+    }
+
+    /// A report with the F tests given (or none); the fixed-effects and covariance-parameter
+    /// tables are computed here, once, with Satterthwaite's approximation (when `dfMethod` asks
+    /// for it) shared by both. With `.kenwardRoger` on a fit where it is not available, the
+    /// fixed-effects rows have NaN df (see ``FittedModel/fixedEffects(dfMethod:alpha:)``).
+    /// - Complexity: k² + k evaluations of the profiled deviance for k covariance parameters
+    ///   (the covariance-parameter Hessian), or 2k² + 2k with `.satterthwaite` (its more accurate
+    ///   derivatives, which then also give the Hessian).
+    public init(fit: FittedModel, dfMethod: DegreesOfFreedomMethod = .residual, alpha: Double = 0.05,
+                methodIsDefault: Bool = false, anova: [ANOVARow]? = nil, anovaType: ANOVAType = .typeIII) {
+        let fixedEffects: [FixedEffectRow]
+        let covariance: [CovarianceParameterRow]
+        if dfMethod == .satterthwaite {
+            let approximation = fit.satterthwaiteApproximation()
+            fixedEffects = fit.fixedEffects(using: approximation, alpha: alpha)
+            covariance = fit.covarianceParameters(alpha: alpha, using: approximation)
+        } else {
+            fixedEffects = fit.fixedEffects(dfMethod: dfMethod, alpha: alpha)
+            covariance = fit.covarianceParameters(alpha: alpha)
+        }
+        self.init(fit: fit, dfMethod: dfMethod, alpha: alpha, methodIsDefault: methodIsDefault,
+                  fixedEffects: fixedEffects, covarianceParameters: covariance, anova: anova, anovaType: anovaType)
+    }
+
+    /// The full report of `lmm fit`: the fixed-effects table, the F tests of `anovaType` and the
+    /// covariance parameters, with the degrees-of-freedom approximation computed once and shared
+    /// (Satterthwaite's also supplies the covariance-parameter Hessian).
+    /// - Throws: the errors of ``FittedModel/anova(type:dfMethod:)`` (Kenward–Roger on an ML fit,
+    ///   a non-finite Satterthwaite Hessian).
+    public static func computing(fit: FittedModel, dfMethod: DegreesOfFreedomMethod = .residual, alpha: Double = 0.05,
+                                 methodIsDefault: Bool = false,
+                                 anovaType: ANOVAType = .typeIII) throws(MixedModelError) -> FitReport {
+        let fixedEffects: [FixedEffectRow]
+        let anova: [ANOVARow]
+        let covariance: [CovarianceParameterRow]
+        switch dfMethod {
+        case .satterthwaite:
+            let approximation = fit.satterthwaiteApproximation()
+            anova = try fit.anova(type: anovaType, using: approximation)
+            fixedEffects = fit.fixedEffects(using: approximation, alpha: alpha)
+            covariance = fit.covarianceParameters(alpha: alpha, using: approximation)
+        case .kenwardRoger:
+            let approximation = try fit.kenwardRogerApproximation()
+            anova = fit.anova(type: anovaType, using: approximation)
+            fixedEffects = fit.fixedEffects(using: approximation, alpha: alpha)
+            covariance = fit.covarianceParameters(alpha: alpha)
+        case .residual, .none:
+            anova = try fit.anova(type: anovaType, dfMethod: dfMethod)
+            fixedEffects = fit.fixedEffects(dfMethod: dfMethod, alpha: alpha)
+            covariance = fit.covarianceParameters(alpha: alpha)
+        }
+        return FitReport(fit: fit, dfMethod: dfMethod, alpha: alpha, methodIsDefault: methodIsDefault,
+                         fixedEffects: fixedEffects, covarianceParameters: covariance, anova: anova, anovaType: anovaType)
     }
 
     // MARK: - Text
 
-    /// The text summary.
+    /// The text summary (formatting only: the tables were computed when the report was made).
     public var text: String {
         let design = fit.model.design
         var lines: [String] = []
@@ -58,7 +120,7 @@ public struct FitReport: Sendable {
         lines.append("Fixed effects coefficients (\(confidenceLabel) CIs, DF method: \(dfMethod.rawValue)):")
         var coefficients = TextTable(headers: ["Name", "Estimate", "SE", "tStat", "DF", "pValue", "Lower", "Upper"],
                                      alignments: [.left] + Array(repeating: .right, count: 7))
-        for row in fit.fixedEffects(dfMethod: dfMethod, alpha: alpha) {
+        for row in fixedEffects {
             coefficients.append([row.name] + [row.estimate, row.standardError, row.tStat, row.df, row.pValue, row.lower, row.upper]
                 .map { TextTable.format($0) })
         }
@@ -96,7 +158,7 @@ public struct FitReport: Sendable {
     }
 
     private var covarianceText: String {
-        let rows = fit.covarianceParameters(alpha: alpha)
+        let rows = covarianceParameters
         var blocks: [String] = []
         var index = 0
         for term in fit.model.design.randomEffectsTerms {
@@ -127,16 +189,16 @@ public struct FitReport: Sendable {
 
     // MARK: - JSON
 
-    /// The JSON object.
+    /// The JSON object (formatting only: the tables were computed when the report was made).
     public var json: JSONValue {
         let design = fit.model.design
-        let fixed = fit.fixedEffects(dfMethod: dfMethod, alpha: alpha).map { row -> JSONValue in
+        let fixed = fixedEffects.map { row -> JSONValue in
             .object([("name", .string(row.name)), ("estimate", .number(row.estimate)),
                      ("standardError", .number(row.standardError)), ("tStat", .number(row.tStat)),
                      ("df", .number(row.df)), ("pValue", .number(row.pValue)),
                      ("lower", .number(row.lower)), ("upper", .number(row.upper))])
         }
-        let covariance = fit.covarianceParameters(alpha: alpha).map { row -> JSONValue in
+        let covariance = covarianceParameters.map { row -> JSONValue in
             .object([("group", .string(row.group)), ("name1", .string(row.name1)), ("name2", .string(row.name2)),
                      ("type", .string(row.type)), ("estimate", .number(row.estimate)),
                      ("lower", .number(row.lower)), ("upper", .number(row.upper))])
