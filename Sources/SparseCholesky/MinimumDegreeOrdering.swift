@@ -178,8 +178,11 @@ private struct QuotientGraph {
             }
             if freePosition + bound > storage.count {
                 compact()
-                if freePosition + bound > storage.count {
-                    storage.append(contentsOf: repeatElement(0, count: freePosition + bound - storage.count))
+                // Grow geometrically when compaction reclaimed little, so compactions stay rare.
+                let slack = storage.count - freePosition
+                if slack < bound || slack < storage.count / 5 {
+                    let target = max(freePosition + bound, storage.count + storage.count / 2)
+                    storage.append(contentsOf: repeatElement(0, count: target - storage.count))
                 }
             }
             let elementStart = freePosition
