@@ -1,6 +1,36 @@
 import CKernels
 import Foundation
 
+/// Updates with at most this many multiply-adds are computed inline rather than by the kernels
+/// (whose call and packing overhead dominates tiny products).
+private let smallUpdateLimit = 512
+/// Panels with width² × rows at most this are factorised inline rather than by potrf + trsm.
+private let smallPanelLimit = 4096
+
+/// Cholesky of a small rows × width panel in place: the diagonal block becomes L11 (its strict
+/// upper triangle zeroed) and the rows below become L21 = A21·L11⁻ᵀ. False on a pivot that is
+/// not positive and finite.
+@inline(__always)
+private func factorSmallPanel(_ panel: UnsafeMutablePointer<Double>, width: Int, leading: Int) -> Bool {
+    for c in 0..<width {
+        let column = panel + c * leading
+        let pivot = column[c]
+        guard pivot > 0, pivot.isFinite else { return false }
+        let diagonal = pivot.squareRoot()
+        column[c] = diagonal
+        let inverse = 1 / diagonal
+        for r in (c + 1)..<leading { column[r] *= inverse }
+        for r in 0..<c { column[r] = 0 }
+        for c2 in (c + 1)..<width {
+            let target = panel + c2 * leading
+            let factor = column[c2]
+            guard factor != 0 else { continue }
+            for r in c2..<leading { target[r] -= column[r] * factor }
+        }
+    }
+    return true
+}
+
 /// The numeric Cholesky factor L (M = L·Lᵀ, new order) of a matrix with a given
 /// `SupernodalStructure`, factorised in place by a supernodal left-looking algorithm.
 ///
@@ -83,6 +113,22 @@ public struct SupernodalFactor: Sendable {
                     let inside = Int(rowCounts[update])
                     let remaining = sourceLeading - position
                     let sourcePanel = values + offsets[source]
+                    if inside * remaining * sourceWidth <= smallUpdateLimit {
+                        // Small update: dot products straight into the target (no kernel call).
+                        let sourceRows = rowBase + sourceRowBegin + position
+                        let sourceBase = sourcePanel + position
+                        for jj in 0..<inside {
+                            let destination = panel + (Int(sourceRows[jj]) - first) * leading
+                            for ii in jj..<remaining {
+                                var sum = 0.0
+                                for k in 0..<sourceWidth {
+                                    sum += sourceBase[ii + k * sourceLeading] * sourceBase[jj + k * sourceLeading]
+                                }
+                                destination[Int(relative[Int(sourceRows[ii])])] -= sum
+                            }
+                        }
+                        continue
+                    }
                     work.update(repeating: 0, count: remaining * inside)
                     mm_syrk_lower_sub(Int32(inside), Int32(sourceWidth), sourcePanel + position,
                                       Int32(sourceLeading), work, Int32(remaining))
@@ -103,14 +149,21 @@ public struct SupernodalFactor: Sendable {
                         }
                     }
                 }
-                let info = mm_potrf_lower(Int32(width), panel, Int32(leading))
-                if info != 0 {
-                    succeeded = false
-                    return
-                }
-                if leading > width {
-                    mm_trsm_right_lower_trans(Int32(leading - width), Int32(width), panel,
-                                              Int32(leading), panel + width, Int32(leading))
+                if width * width * leading <= smallPanelLimit {
+                    guard factorSmallPanel(panel, width: width, leading: leading) else {
+                        succeeded = false
+                        return
+                    }
+                } else {
+                    let info = mm_potrf_lower(Int32(width), panel, Int32(leading))
+                    if info != 0 {
+                        succeeded = false
+                        return
+                    }
+                    if leading > width {
+                        mm_trsm_right_lower_trans(Int32(leading - width), Int32(width), panel,
+                                                  Int32(leading), panel + width, Int32(leading))
+                    }
                 }
                 for c in 0..<width { logSum += log(panel[c * leading + c]) }
             }
