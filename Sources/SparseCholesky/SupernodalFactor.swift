@@ -48,9 +48,11 @@ public struct SupernodalFactor: Sendable {
     public let structure: SupernodalStructure
     /// The supernode panels (see `SupernodalStructure`): M's lower triangle before
     /// `factorize()`, L after a successful one.
+    /// Values written after a successful `factorize()` are used as they are by the solves
+    /// (call `setZero()` to start a new matrix); a changed count makes every call return false.
     public var values: [Double]
-    /// Whether `values` holds a complete factor (the last `factorize()` succeeded and the values
-    /// were not replaced since — the flag is cleared by `setZero()`).
+    /// Whether `values` holds a complete factor: the last `factorize()` succeeded and
+    /// `setZero()` was not called since.
     public private(set) var isFactorized = false
     /// Σ_j log L_jj of the last successful factorisation (log det M = 2 × this); NaN otherwise.
     public private(set) var logDiagonalSum = Double.nan
@@ -76,11 +78,13 @@ public struct SupernodalFactor: Sendable {
     }
 
     /// Factorises in place. Returns false, leaving `values` partly overwritten, when the matrix
-    /// is not (numerically) positive definite or holds non-finite numbers.
+    /// is not (numerically) positive definite or holds non-finite numbers, or when `values` no
+    /// longer has `structure.valueCount` entries.
     public mutating func factorize() -> Bool {
         isFactorized = false
         logDiagonalSum = .nan
         let s = structure
+        guard values.count == s.valueCount else { return false }
         var succeeded = true
         var logSum = 0.0
         s.supernodeStarts.withUnsafeBufferPointer { starts in
@@ -187,7 +191,9 @@ public struct SupernodalFactor: Sendable {
     /// there is no factor or x.count ≠ n.
     @discardableResult
     public func solveLower(_ x: inout [Double]) -> Bool {
-        guard isFactorized, x.count == structure.dimension else { return false }
+        guard isFactorized, x.count == structure.dimension, values.count == structure.valueCount else {
+            return false
+        }
         let s = structure
         s.supernodeStarts.withUnsafeBufferPointer { starts in
         s.rowStarts.withUnsafeBufferPointer { rowStarts in
@@ -217,7 +223,9 @@ public struct SupernodalFactor: Sendable {
     /// there is no factor or x.count ≠ n.
     @discardableResult
     public func solveLowerTransposed(_ x: inout [Double]) -> Bool {
-        guard isFactorized, x.count == structure.dimension else { return false }
+        guard isFactorized, x.count == structure.dimension, values.count == structure.valueCount else {
+            return false
+        }
         let s = structure
         s.supernodeStarts.withUnsafeBufferPointer { starts in
         s.rowStarts.withUnsafeBufferPointer { rowStarts in
@@ -248,7 +256,10 @@ public struct SupernodalFactor: Sendable {
     /// block unchanged, when there is no factor, k < 0 or block.count ≠ k·n.
     @discardableResult
     public func solveLowerRight(_ block: inout [Double], rowCount k: Int) -> Bool {
-        guard isFactorized, k >= 0, block.count == k * structure.dimension else { return false }
+        let product = k.multipliedReportingOverflow(by: structure.dimension)
+        guard isFactorized, k >= 0, !product.overflow, block.count == product.partialValue,
+              values.count == structure.valueCount
+        else { return false }
         guard k > 0 else { return true }
         let s = structure
         s.supernodeStarts.withUnsafeBufferPointer { starts in

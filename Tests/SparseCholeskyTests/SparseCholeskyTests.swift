@@ -9,6 +9,9 @@ import Testing
         ("banded", TestPatterns.banded(n: 90, bandwidth: 4)),
         ("arrowhead", TestPatterns.arrowhead(n: 70)),
         ("grid", TestPatterns.grid(side: 12)),
+        // Large enough for the kernel paths (syrk/gemm updates, potrf + trsm panels).
+        ("grid 20×20", TestPatterns.grid(side: 20)),
+        ("dense-ish random", TestPatterns.randomSparse(n: 150, edges: 3000, seed: 6)),
         ("clique union", TestPatterns.cliqueUnion(schools: 25, teachersPerSchool: 8, studentsPerSchool: 6,
                                                   cliqueSizes: 2...6, crossLinks: 12, seed: 3)),
         ("students and teachers", TestPatterns.studentsTeachers(schools: 6, teachersPerSchool: 5, studentsPerSchool: 12,
@@ -209,6 +212,19 @@ import Testing
             let natural = try factorNonzeros(pattern, ordering: naturalOrder(n))
             #expect(Double(amd) < ratio * Double(natural), "\(name): AMD \(amd), natural \(natural)")
         }
+    }
+
+    @Test func replacedValuesOfTheWrongSizeAreRefused() throws {
+        let pattern = try SymmetricPattern(dimension: 100, pairs: TestPatterns.grid(side: 10).1)
+        let structure = try SupernodalStructure.analyze(pattern)
+        var factor = SupernodalFactor(structure: structure)
+        #expect(scatterInto(&factor, pattern, randomSPDValues(pattern, seed: 3)))
+        #expect(factorizeOK(&factor))
+        factor.values.removeLast()
+        var x = [Double](repeating: 1, count: 100)
+        let solved = factor.solveLower(&x)
+        #expect(!solved)
+        #expect(!factorizeOK(&factor))
     }
 
     @Test func structureCountsAreConsistent() throws {
