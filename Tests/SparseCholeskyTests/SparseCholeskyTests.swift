@@ -45,6 +45,9 @@ import Testing
         #expect(throws: SymmetricPattern.ValidationError.self) {
             try SymmetricPattern(dimension: 2, pairs: [(0, 2)])
         }
+        #expect(throws: SymmetricPattern.ValidationError.invalidColumnStarts) {
+            try SymmetricPattern(dimension: 2, columnStarts: [0, 5, 2], rowIndices: [0, 1])
+        }
         #expect(throws: SupernodalStructure.AnalysisError.invalidOrdering) {
             let pattern = try SymmetricPattern(dimension: 3, pairs: [])
             _ = try SupernodalStructure.analyze(pattern, ordering: [0, 0, 1])
