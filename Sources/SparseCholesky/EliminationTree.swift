@@ -63,9 +63,11 @@ public struct EliminationTree: Sendable {
     }
 
     /// The number of nonzeros in each column of L, diagonal included, found by traversing the
-    /// row subtrees (O(nnz(L))).
+    /// row subtrees (O(nnz(L))). `pattern` must be the pattern the tree was built from; an empty
+    /// array is returned when its dimension differs.
     public func columnCounts(_ pattern: SymmetricPattern) -> [Int] {
         let n = pattern.dimension
+        guard n == parent.count else { return [] }
         let rows = RowLists(pattern)
         var counts = [Int](repeating: 1, count: n)
         var mark = [Int32](repeating: -1, count: n)

@@ -15,41 +15,53 @@ public enum MinimumDegreeOrdering {
         let adjacency = pattern.fullAdjacency()
         var graph = QuotientGraph(dimension: pattern.dimension, starts: adjacency.starts,
                                   neighbours: adjacency.neighbours)
+        defer { graph.deallocate() }
         return graph.eliminateAll()
     }
 }
 
-/// Working state of the approximate minimum degree elimination. All lists live in one array
+extension UnsafeMutableBufferPointer {
+    /// A newly allocated buffer with every element set to `value` (freed by the owner).
+    static func filled(_ value: Element, count: Int) -> UnsafeMutableBufferPointer<Element> {
+        let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: count)
+        buffer.initialize(repeating: value)
+        return buffer
+    }
+}
+
+/// Working state of the approximate minimum degree elimination (unsafe buffers: the indices
+/// are all node ids or list positions produced by the algorithm itself, and the buffers are
+/// freed when `order` returns). All lists live in one array
 /// `storage`; a node's list starts at `listStart[i]` and has `listLength[i]` entries, of which
 /// the first `elementCount[i]` are elements (for a variable) — an element's list holds variables.
 private struct QuotientGraph {
     let n: Int
-    var storage: [Int32]
+    var storage: UnsafeMutableBufferPointer<Int32>
     var freePosition: Int
-    var listStart: [Int]
-    var listLength: [Int32]
-    var elementCount: [Int32]
+    var listStart: UnsafeMutableBufferPointer<Int>
+    var listLength: UnsafeMutableBufferPointer<Int32>
+    var elementCount: UnsafeMutableBufferPointer<Int32>
     /// Supervariable weight (number of original nodes it stands for); 0 once merged or eliminated.
-    var weight: [Int32]
+    var weight: UnsafeMutableBufferPointer<Int32>
     /// Approximate external degree of a variable; weighted size |Le| of an element.
-    var degree: [Int32]
-    var state: [NodeState]
+    var degree: UnsafeMutableBufferPointer<Int32>
+    var state: UnsafeMutableBufferPointer<NodeState>
     /// Scratch for |Le \ Lp|; values ≥ `stamp` belong to the current pivot step.
-    var scratch: [Int]
+    var scratch: UnsafeMutableBufferPointer<Int>
     var stamp: Int
     /// Marks the variables of the current pivot element (value = pivot step + 1).
-    var inPivotElement: [Int32]
+    var inPivotElement: UnsafeMutableBufferPointer<Int32>
     // Degree buckets (doubly linked).
-    var bucketHead: [Int32]
-    var bucketNext: [Int32]
-    var bucketPrevious: [Int32]
+    var bucketHead: UnsafeMutableBufferPointer<Int32>
+    var bucketNext: UnsafeMutableBufferPointer<Int32>
+    var bucketPrevious: UnsafeMutableBufferPointer<Int32>
     // Hash buckets for supervariable detection.
-    var hashHead: [Int32]
-    var hashNext: [Int32]
-    var hashValue: [Int]
+    var hashHead: UnsafeMutableBufferPointer<Int32>
+    var hashNext: UnsafeMutableBufferPointer<Int32>
+    var hashValue: UnsafeMutableBufferPointer<Int>
     // Members merged into each supervariable (singly linked chain, ending at -1).
-    var chainNext: [Int32]
-    var chainLast: [Int32]
+    var chainNext: UnsafeMutableBufferPointer<Int32>
+    var chainLast: UnsafeMutableBufferPointer<Int32>
 
     enum NodeState: UInt8 {
         case variable, element, absorbed, merged, dense
@@ -59,24 +71,25 @@ private struct QuotientGraph {
         n = dimension
         let entryCount = neighbours.count
         let capacity = entryCount + entryCount / 5 + 2 * dimension + 16
-        storage = [Int32](repeating: 0, count: capacity)
-        listStart = [Int](repeating: 0, count: n)
-        listLength = [Int32](repeating: 0, count: n)
-        elementCount = [Int32](repeating: 0, count: n)
-        weight = [Int32](repeating: 1, count: n)
-        degree = [Int32](repeating: 0, count: n)
-        state = [NodeState](repeating: .variable, count: n)
-        scratch = [Int](repeating: 0, count: n)
+        storage = .filled(0 as Int32, count: capacity)
+        listStart = .filled(0 as Int, count: n)
+        listLength = .filled(0 as Int32, count: n)
+        elementCount = .filled(0 as Int32, count: n)
+        weight = .filled(1 as Int32, count: n)
+        degree = .filled(0 as Int32, count: n)
+        state = .filled(.variable as NodeState, count: n)
+        scratch = .filled(0 as Int, count: n)
         stamp = 1
-        inPivotElement = [Int32](repeating: 0, count: n)
-        bucketHead = [Int32](repeating: -1, count: n + 1)
-        bucketNext = [Int32](repeating: -1, count: n)
-        bucketPrevious = [Int32](repeating: -1, count: n)
-        hashHead = [Int32](repeating: -1, count: n)
-        hashNext = [Int32](repeating: -1, count: n)
-        hashValue = [Int](repeating: 0, count: n)
-        chainNext = [Int32](repeating: -1, count: n)
-        chainLast = (0..<Int32(dimension)).map { $0 }
+        inPivotElement = .filled(0 as Int32, count: n)
+        bucketHead = .filled(-1 as Int32, count: n + 1)
+        bucketNext = .filled(-1 as Int32, count: n)
+        bucketPrevious = .filled(-1 as Int32, count: n)
+        hashHead = .filled(-1 as Int32, count: n)
+        hashNext = .filled(-1 as Int32, count: n)
+        hashValue = .filled(0 as Int, count: n)
+        chainNext = .filled(-1 as Int32, count: n)
+        chainLast = .filled(0 as Int32, count: dimension)
+        for i in 0..<dimension { chainLast[i] = Int32(i) }
         // Dense nodes are set aside: they are removed from every list and ordered last.
         let denseThreshold = max(16, Int(10 * Double(dimension).squareRoot()))
         for i in 0..<n where starts[i + 1] - starts[i] > denseThreshold && n > denseThreshold {
@@ -121,7 +134,7 @@ private struct QuotientGraph {
     /// Moves every live list to the front of `storage`, discarding the lists of absorbed
     /// elements and of eliminated or merged variables.
     mutating func compact() {
-        var firstEntry = [Int32](repeating: 0, count: n)
+        var firstEntry = [Int32](repeating: 0, count: n)  // rare (compaction only)
         for i in 0..<n where listLength[i] > 0 && (state[i] == .variable || state[i] == .element) {
             firstEntry[i] = storage[listStart[i]]
             storage[listStart[i]] = -Int32(i) - 1
@@ -178,8 +191,14 @@ private struct QuotientGraph {
             }
             if freePosition + bound > storage.count {
                 compact()
-                if freePosition + bound > storage.count {
-                    storage.append(contentsOf: repeatElement(0, count: freePosition + bound - storage.count))
+                // Grow geometrically when compaction reclaimed little, so compactions stay rare.
+                let slack = storage.count - freePosition
+                if slack < bound || slack < storage.count / 5 {
+                    let target = max(freePosition + bound, storage.count + storage.count / 2)
+                    let grown = UnsafeMutableBufferPointer<Int32>.filled(0, count: target)
+                    for k in 0..<freePosition { grown[k] = storage[k] }
+                    storage.deallocate()
+                    storage = grown
                 }
             }
             let elementStart = freePosition
@@ -387,6 +406,18 @@ private struct QuotientGraph {
         }
         for i in 0..<n where state[i] == .dense { order.append(Int32(i)) }
         return order
+    }
+
+    /// Frees the working arrays (the graph must not be used afterwards).
+    func deallocate() {
+        for buffer in [storage, listLength, elementCount, weight, degree, inPivotElement, bucketHead,
+                       bucketNext, bucketPrevious, hashHead, hashNext, chainNext, chainLast] {
+            buffer.deallocate()
+        }
+        listStart.deallocate()
+        scratch.deallocate()
+        hashValue.deallocate()
+        state.deallocate()
     }
 
     /// Appends the member chain of `node` to the chain of `principal`.

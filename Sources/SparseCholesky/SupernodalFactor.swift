@@ -1,6 +1,36 @@
 import CKernels
 import Foundation
 
+/// Updates with at most this many multiply-adds are computed inline rather than by the kernels
+/// (whose call and packing overhead dominates tiny products).
+private let smallUpdateLimit = 512
+/// Panels with width² × rows at most this are factorised inline rather than by potrf + trsm.
+private let smallPanelLimit = 4096
+
+/// Cholesky of a small rows × width panel in place: the diagonal block becomes L11 (its strict
+/// upper triangle zeroed) and the rows below become L21 = A21·L11⁻ᵀ. False on a pivot that is
+/// not positive and finite.
+@inline(__always)
+private func factorSmallPanel(_ panel: UnsafeMutablePointer<Double>, width: Int, leading: Int) -> Bool {
+    for c in 0..<width {
+        let column = panel + c * leading
+        let pivot = column[c]
+        guard pivot > 0, pivot.isFinite else { return false }
+        let diagonal = pivot.squareRoot()
+        column[c] = diagonal
+        let inverse = 1 / diagonal
+        for r in (c + 1)..<leading { column[r] *= inverse }
+        for r in 0..<c { column[r] = 0 }
+        for c2 in (c + 1)..<width {
+            let target = panel + c2 * leading
+            let factor = column[c2]
+            guard factor != 0 else { continue }
+            for r in c2..<leading { target[r] -= column[r] * factor }
+        }
+    }
+    return true
+}
+
 /// The numeric Cholesky factor L (M = L·Lᵀ, new order) of a matrix with a given
 /// `SupernodalStructure`, factorised in place by a supernodal left-looking algorithm.
 ///
@@ -18,9 +48,11 @@ public struct SupernodalFactor: Sendable {
     public let structure: SupernodalStructure
     /// The supernode panels (see `SupernodalStructure`): M's lower triangle before
     /// `factorize()`, L after a successful one.
+    /// Values written after a successful `factorize()` are used as they are by the solves
+    /// (call `setZero()` to start a new matrix); a changed count makes every call return false.
     public var values: [Double]
-    /// Whether `values` holds a complete factor (the last `factorize()` succeeded and the values
-    /// were not replaced since — the flag is cleared by `setZero()`).
+    /// Whether `values` holds a complete factor: the last `factorize()` succeeded and
+    /// `setZero()` was not called since.
     public private(set) var isFactorized = false
     /// Σ_j log L_jj of the last successful factorisation (log det M = 2 × this); NaN otherwise.
     public private(set) var logDiagonalSum = Double.nan
@@ -46,11 +78,13 @@ public struct SupernodalFactor: Sendable {
     }
 
     /// Factorises in place. Returns false, leaving `values` partly overwritten, when the matrix
-    /// is not (numerically) positive definite or holds non-finite numbers.
+    /// is not (numerically) positive definite or holds non-finite numbers, or when `values` no
+    /// longer has `structure.valueCount` entries.
     public mutating func factorize() -> Bool {
         isFactorized = false
         logDiagonalSum = .nan
         let s = structure
+        guard values.count == s.valueCount else { return false }
         var succeeded = true
         var logSum = 0.0
         s.supernodeStarts.withUnsafeBufferPointer { starts in
@@ -83,6 +117,22 @@ public struct SupernodalFactor: Sendable {
                     let inside = Int(rowCounts[update])
                     let remaining = sourceLeading - position
                     let sourcePanel = values + offsets[source]
+                    if inside * remaining * sourceWidth <= smallUpdateLimit {
+                        // Small update: dot products straight into the target (no kernel call).
+                        let sourceRows = rowBase + sourceRowBegin + position
+                        let sourceBase = sourcePanel + position
+                        for jj in 0..<inside {
+                            let destination = panel + (Int(sourceRows[jj]) - first) * leading
+                            for ii in jj..<remaining {
+                                var sum = 0.0
+                                for k in 0..<sourceWidth {
+                                    sum += sourceBase[ii + k * sourceLeading] * sourceBase[jj + k * sourceLeading]
+                                }
+                                destination[Int(relative[Int(sourceRows[ii])])] -= sum
+                            }
+                        }
+                        continue
+                    }
                     work.update(repeating: 0, count: remaining * inside)
                     mm_syrk_lower_sub(Int32(inside), Int32(sourceWidth), sourcePanel + position,
                                       Int32(sourceLeading), work, Int32(remaining))
@@ -103,14 +153,21 @@ public struct SupernodalFactor: Sendable {
                         }
                     }
                 }
-                let info = mm_potrf_lower(Int32(width), panel, Int32(leading))
-                if info != 0 {
-                    succeeded = false
-                    return
-                }
-                if leading > width {
-                    mm_trsm_right_lower_trans(Int32(leading - width), Int32(width), panel,
-                                              Int32(leading), panel + width, Int32(leading))
+                if width * width * leading <= smallPanelLimit {
+                    guard factorSmallPanel(panel, width: width, leading: leading) else {
+                        succeeded = false
+                        return
+                    }
+                } else {
+                    let info = mm_potrf_lower(Int32(width), panel, Int32(leading))
+                    if info != 0 {
+                        succeeded = false
+                        return
+                    }
+                    if leading > width {
+                        mm_trsm_right_lower_trans(Int32(leading - width), Int32(width), panel,
+                                                  Int32(leading), panel + width, Int32(leading))
+                    }
                 }
                 for c in 0..<width { logSum += log(panel[c * leading + c]) }
             }
@@ -134,7 +191,9 @@ public struct SupernodalFactor: Sendable {
     /// there is no factor or x.count ≠ n.
     @discardableResult
     public func solveLower(_ x: inout [Double]) -> Bool {
-        guard isFactorized, x.count == structure.dimension else { return false }
+        guard isFactorized, x.count == structure.dimension, values.count == structure.valueCount else {
+            return false
+        }
         let s = structure
         s.supernodeStarts.withUnsafeBufferPointer { starts in
         s.rowStarts.withUnsafeBufferPointer { rowStarts in
@@ -164,7 +223,9 @@ public struct SupernodalFactor: Sendable {
     /// there is no factor or x.count ≠ n.
     @discardableResult
     public func solveLowerTransposed(_ x: inout [Double]) -> Bool {
-        guard isFactorized, x.count == structure.dimension else { return false }
+        guard isFactorized, x.count == structure.dimension, values.count == structure.valueCount else {
+            return false
+        }
         let s = structure
         s.supernodeStarts.withUnsafeBufferPointer { starts in
         s.rowStarts.withUnsafeBufferPointer { rowStarts in
@@ -195,7 +256,10 @@ public struct SupernodalFactor: Sendable {
     /// block unchanged, when there is no factor, k < 0 or block.count ≠ k·n.
     @discardableResult
     public func solveLowerRight(_ block: inout [Double], rowCount k: Int) -> Bool {
-        guard isFactorized, k >= 0, block.count == k * structure.dimension else { return false }
+        let product = k.multipliedReportingOverflow(by: structure.dimension)
+        guard isFactorized, k >= 0, !product.overflow, block.count == product.partialValue,
+              values.count == structure.valueCount
+        else { return false }
         guard k > 0 else { return true }
         let s = structure
         s.supernodeStarts.withUnsafeBufferPointer { starts in

@@ -124,7 +124,8 @@ public struct SupernodalStructure: Sendable {
         return int32Count * MemoryLayout<Int32>.stride + intCount * MemoryLayout<Int>.stride
     }
 
-    /// The columns of supernode `s` (new order).
+    /// The columns of supernode `s` (new order); `s` must be in 0..<supernodeCount, as for the
+    /// accessors below.
     public func columnRange(_ s: Int) -> Range<Int> { supernodeStarts[s]..<supernodeStarts[s + 1] }
     /// The number of columns of supernode `s`.
     public func width(_ s: Int) -> Int { supernodeStarts[s + 1] - supernodeStarts[s] }

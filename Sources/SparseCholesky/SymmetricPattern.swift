@@ -39,7 +39,7 @@ public struct SymmetricPattern: Sendable, Equatable {
         else { throw ValidationError.invalidColumnStarts }
         for column in 0..<dimension {
             let start = columnStarts[column], end = columnStarts[column + 1]
-            guard start <= end else { throw ValidationError.invalidColumnStarts }
+            guard start <= end, end <= rowIndices.count else { throw ValidationError.invalidColumnStarts }
             guard start < end, Int(rowIndices[start]) == column else {
                 throw ValidationError.missingDiagonal(column: column)
             }
