@@ -235,7 +235,7 @@ struct BOBYQASolver {
     mutating func rebuildStage(_ f: ([Double]) -> Double) -> Stage {
         var centre = absolute
         if evaluator.hasFiniteValue {
-            for (j, index) in evaluator.freeIndices.enumerated() { centre[j] = evaluator.bestPoint[index] }
+            centre = evaluator.bestScaledPoint
         } else {
             for i in 0..<n { centre[i] = absolutePoint(i, relative: xopt[i]) }
         }
