@@ -1,4 +1,3 @@
-import Foundation
 /// A bound-constrained, derivative-free minimiser: M.J.D. Powell's BOBYQA
 /// ("Bound Optimization BY Quadratic Approximation"; Powell 2009, "The BOBYQA
 /// algorithm for bound constrained optimization without derivatives", Cambridge
@@ -61,7 +60,12 @@ public struct BOBYQA: Sendable {
     /// gives ``OptimizationStatus/maxEvaluationsReached`` without calling f. With no
     /// variables (or all of them fixed by equal bounds) f is called once. Non-finite
     /// values of f are treated as very bad points.
-    public func minimize(from x0: [Double], _ f: ([Double]) -> Double) -> OptimizationResult {
+    ///
+    /// `initialValue`, if given, is f(x0) already computed by the caller: it is reused for the
+    /// first interpolation point (when x0 is inside the bounds and at least ρ_beg from them) and
+    /// is not counted in ``OptimizationResult/evaluations``.
+    public func minimize(from x0: [Double], initialValue: Double? = nil,
+                         _ f: ([Double]) -> Double) -> OptimizationResult {
         guard let start = validatedStart(x0) else {
             return OptimizationResult(x: x0, value: .nan, initialValue: .nan, evaluations: 0, status: .failed)
         }
@@ -75,8 +79,7 @@ public struct BOBYQA: Sendable {
             return OptimizationResult(x: start, value: value, initialValue: value, evaluations: 1,
                                       status: value.isFinite ? .converged : .failed)
         }
-        let offScale = Double(ProcessInfo.processInfo.environment["OFFSCALE"] ?? "1") ?? 1
-        let scales = freeIndices.map { variableScales?[$0] ?? (lowerBounds[$0] == -Double.infinity ? offScale : 1) }
+        let scales = freeIndices.map { variableScales?[$0] ?? 1 }
         let lower = freeIndices.enumerated().map { j, index in max(lowerBounds[index] / scales[j], -BOBYQA.boundLimit) }
         let upper = freeIndices.enumerated().map { j, index in min(upperBounds[index] / scales[j], BOBYQA.boundLimit) }
         var smallestGap = Double.infinity
@@ -91,7 +94,11 @@ public struct BOBYQA: Sendable {
         let reducedStart = freeIndices.enumerated().map { j, index in
             max(min(start[index] / scales[j], upper[j]), lower[j])
         }
-        let status = solver.run(from: reducedStart, f)
+        let known = (initialValue?.isFinite ?? false) && reducedStart.indices.allSatisfy({ j in
+            reducedStart[j] * scales[j] == start[freeIndices[j]]
+        }) ? initialValue : nil
+        if let known { solver.evaluator.seed(value: known) }
+        let status = solver.run(from: reducedStart, knownValue: known, f)
         let evaluator = solver.evaluator
         guard evaluator.hasFiniteValue else {
             return OptimizationResult(x: evaluator.bestPoint, value: .nan, initialValue: evaluator.initialValue,

@@ -95,8 +95,9 @@ struct BOBYQASolver {
     }
 
     /// Runs BOBYQA from `start` (inside the bounds) and returns why it stopped.
-    mutating func run(from start: [Double], _ f: ([Double]) -> Double) -> OptimizationStatus {
-        guard buildInterpolationSet(around: start, step: rhoBegin, knownValue: nil, f) else {
+    /// `knownValue` is f(start) if the caller has it.
+    mutating func run(from start: [Double], knownValue: Double? = nil, _ f: ([Double]) -> Double) -> OptimizationStatus {
+        guard buildInterpolationSet(around: start, step: rhoBegin, knownValue: knownValue, f) else {
             return .maxEvaluationsReached
         }
         rho = rhoBegin

@@ -38,6 +38,15 @@ struct ObjectiveEvaluator {
     /// `true` once a finite value has been seen.
     var hasFiniteValue: Bool { bestValue.isFinite }
 
+    /// Records a value of the objective at the template point that the caller has already
+    /// computed, without counting it as a call.
+    mutating func seed(value: Double) {
+        guard evaluations == 0, value.isFinite else { return }
+        initialValue = value
+        bestValue = value
+        largestFinite = value
+    }
+
     /// Evaluates the objective at the free-variable vector `x` and returns a finite
     /// value for the model: the raw value if it is finite, otherwise a value above
     /// every finite value seen (largest + max(1, spread)).

@@ -1,4 +1,3 @@
-import Foundation
 /// Evaluating a trial point and updating the interpolation set, the KKT inverse and
 /// the quadratic model (Powell 2009, DAMTP 2009/NA06, Sections 4 and 6; BOBYQB
 /// labels 230–360 and the model updates that follow).
@@ -41,7 +40,6 @@ extension BOBYQASolver {
 
     /// Evaluates f at `xnew` (a trust-region step if `trust`, otherwise a geometry
     /// step replacing `geometryPoint`) and updates everything.
-    var ftolMode: Int { Int(ProcessInfo.processInfo.environment["FTOLMODE"] ?? "0") ?? 0 }
     mutating func trialStage(trust: Bool, geometryPoint: Int, _ f: ([Double]) -> Double) -> Stage {
         var knew = geometryPoint
         var denominator: Double
@@ -74,10 +72,7 @@ extension BOBYQASolver {
         diffb = diffa
         diffa = abs(diff)
         if dnorm > rho { nfsav = evaluations }
-        if functionTolerance > 0 && ftolMode == 0 && abs(fnew - fopt) < functionTolerance {
-            return .finished(.functionToleranceReached)
-        }
-        if functionTolerance > 0 && ftolMode == 1 && fnew < fopt && fopt - fnew < functionTolerance {
+        if functionTolerance > 0 && abs(fnew - fopt) < functionTolerance {
             return .finished(.functionToleranceReached)
         }
         if trust {

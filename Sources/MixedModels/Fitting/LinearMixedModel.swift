@@ -99,7 +99,7 @@ public struct LinearMixedModel: Sendable {
                                initialTrustRadius: settings.initialTrustRadius,
                                finalTrustRadius: settings.finalTrustRadius, maxEvaluations: settings.maxEvaluations)
         optimizer.functionTolerance = settings.functionTolerance
-        var result = optimizer.minimize(from: theta0) { deviance.evaluate($0) }
+        var result = optimizer.minimize(from: theta0, initialValue: initialObjective) { deviance.evaluate($0) }
         var theta = result.x
         var best = result.value
         let extra = Self.snapToBounds(&theta, value: &best, lower: lowerBounds, deviance: &deviance)
