@@ -84,6 +84,17 @@ var settings = OptimizerSettings.default
 if let rhobeg = value(after: "--rhobeg") { settings.initialTrustRadius = rhobeg }
 if let rhoend = value(after: "--rhoend") { settings.finalTrustRadius = rhoend }
 if let ftol = value(after: "--ftol") { settings.functionTolerance = ftol }
+// `--data FILE.csv --formula F [--method ML|REML]` fits one model from a CSV file instead
+// (evaluations, objective and θ), for the large cases.
+if let dataIndex = arguments.firstIndex(of: "--data"), arguments.indices.contains(dataIndex + 1),
+   let formulaIndex = arguments.firstIndex(of: "--formula"), arguments.indices.contains(formulaIndex + 1) {
+    let data = try DataTable(contentsOf: URL(fileURLWithPath: arguments[dataIndex + 1]))
+    let method: EstimationMethod = arguments.contains("REML") ? .reml : .ml
+    let model = try LinearMixedModel(formula: arguments[formulaIndex + 1], data: data)
+    let fit = try model.fit(method: method, optimizer: settings)
+    print("evaluations \(fit.optimization.evaluations) objective \(String(format: "%.10f", fit.objective)) theta \(fit.theta) seconds \(String(format: "%.1f", fit.optimization.seconds))")
+    exit(0)
+}
 /// `--print-objective` appends our objective at full precision (to compare optimiser settings).
 let printObjective = arguments.contains("--print-objective")
 let lme4 = lme4Figures(runR: arguments.contains("--with-r"), reps: 5, includeInstEval: includeInstEval)

@@ -11,15 +11,15 @@ public struct OptimizerSettings: Sendable, Equatable, Codable {
     public var functionTolerance: Double
 
     public init(initialTrustRadius: Double = 0.75, finalTrustRadius: Double = 1e-7, maxEvaluations: Int = 100_000,
-                functionTolerance: Double = 1e-8) {
+                functionTolerance: Double = 1e-10) {
         self.initialTrustRadius = initialTrustRadius
         self.finalTrustRadius = finalTrustRadius
         self.maxEvaluations = maxEvaluations
         self.functionTolerance = functionTolerance
     }
 
-    /// The defaults: ρ_beg = 0.75, ρ_end = 1e-7, absolute function tolerance 1e-8 (lme4's
-    /// `ftol_abs`; our rule also stops on a non-improving value that close to the best, and
-    /// keeps the tighter ρ_end, so the optimum stays more precise than lme4's default fit).
+    /// The defaults: ρ_beg = 0.75, ρ_end = 1e-7, absolute function tolerance 1e-10. (lme4's
+    /// `ftol_abs` = 1e-8 saves about 15% of the evaluations but misses σ and the standard errors
+    /// of Machines and Orthodont by more than 1e-5 and 1e-4 relative.)
     public static let `default` = OptimizerSettings()
 }
