@@ -3,6 +3,7 @@
 //
 //   swift run -c release lmm-bench [--reps N] [--no-insteval] [--with-r]
 //
+// --rhobeg/--rhoend/--ftol override the optimiser settings; --print-objective adds our objective.
 // --with-r runs Benchmarks/lme4_timings.R (needs Rscript with lme4) in the same run; otherwise the
 // lme4 figures come from Tests/MixedModelsTests/Fixtures/fits/lme4_timings.csv (same machine kind).
 import Foundation
@@ -83,6 +84,19 @@ var settings = OptimizerSettings.default
 if let rhobeg = value(after: "--rhobeg") { settings.initialTrustRadius = rhobeg }
 if let rhoend = value(after: "--rhoend") { settings.finalTrustRadius = rhoend }
 if let ftol = value(after: "--ftol") { settings.functionTolerance = ftol }
+// `--data FILE.csv --formula F [--method ML|REML]` fits one model from a CSV file instead
+// (evaluations, objective and θ), for the large cases.
+if let dataIndex = arguments.firstIndex(of: "--data"), arguments.indices.contains(dataIndex + 1),
+   let formulaIndex = arguments.firstIndex(of: "--formula"), arguments.indices.contains(formulaIndex + 1) {
+    let data = try DataTable(contentsOf: URL(fileURLWithPath: arguments[dataIndex + 1]))
+    let method: EstimationMethod = arguments.contains("REML") ? .reml : .ml
+    let model = try LinearMixedModel(formula: arguments[formulaIndex + 1], data: data)
+    let fit = try model.fit(method: method, optimizer: settings)
+    print("evaluations \(fit.optimization.evaluations) objective \(String(format: "%.10f", fit.objective)) theta \(fit.theta) seconds \(String(format: "%.1f", fit.optimization.seconds))")
+    exit(0)
+}
+/// `--print-objective` appends our objective at full precision (to compare optimiser settings).
+let printObjective = arguments.contains("--print-objective")
 let lme4 = lme4Figures(runR: arguments.contains("--with-r"), reps: 5, includeInstEval: includeInstEval)
 
 print("model                   method   ours (ms)   evals   lme4 (ms)   evals   lme4/ours   -2logL difference")
@@ -114,7 +128,7 @@ for model in try readModels() where includeInstEval || model.id != "insteval" {
                     reference.map { String(format: "%10.1f", $0.0 * 1000) } ?? "       n/a",
                     reference.map { String(format: "%7d", $0.1) } ?? "    n/a",
                     reference.map { String(format: "%10.1fx", $0.0 / ours) } ?? "        n/a",
-                    "  " + difference]
+                    "  " + difference] + (printObjective ? [String(format: "  %.12g", objective)] : [])
         print(line.joined(separator: "  "))
     }
 }

@@ -32,6 +32,10 @@ public struct BOBYQA: Sendable {
     /// NLopt-style absolute function tolerance (`ftol_abs`): stop when a new value
     /// differs from the best value so far by less than this. 0 (default) disables it.
     public var functionTolerance: Double = 0
+    /// Per-variable scales sⱼ > 0 (NLopt's rescaling by the initial steps): the trust region
+    /// works with xⱼ / sⱼ, so the first interpolation step along variable j is sⱼ · ρ_beg.
+    /// `nil` (default) means all scales are 1.
+    public var variableScales: [Double]?
 
     /// The largest magnitude used for bounds; infinite bounds are replaced by it.
     static let boundLimit = 1e100
@@ -56,7 +60,12 @@ public struct BOBYQA: Sendable {
     /// gives ``OptimizationStatus/maxEvaluationsReached`` without calling f. With no
     /// variables (or all of them fixed by equal bounds) f is called once. Non-finite
     /// values of f are treated as very bad points.
-    public func minimize(from x0: [Double], _ f: ([Double]) -> Double) -> OptimizationResult {
+    ///
+    /// `initialValue`, if given, is f(x0) already computed by the caller: it is reused for the
+    /// first interpolation point (when x0 is inside the bounds and at least ρ_beg from them) and
+    /// is not counted in ``OptimizationResult/evaluations``.
+    public func minimize(from x0: [Double], initialValue: Double? = nil,
+                         _ f: ([Double]) -> Double) -> OptimizationResult {
         guard let start = validatedStart(x0) else {
             return OptimizationResult(x: x0, value: .nan, initialValue: .nan, evaluations: 0, status: .failed)
         }
@@ -70,8 +79,9 @@ public struct BOBYQA: Sendable {
             return OptimizationResult(x: start, value: value, initialValue: value, evaluations: 1,
                                       status: value.isFinite ? .converged : .failed)
         }
-        let lower = freeIndices.map { max(lowerBounds[$0], -BOBYQA.boundLimit) }
-        let upper = freeIndices.map { min(upperBounds[$0], BOBYQA.boundLimit) }
+        let scales = freeIndices.map { variableScales?[$0] ?? 1 }
+        let lower = freeIndices.enumerated().map { j, index in max(lowerBounds[index] / scales[j], -BOBYQA.boundLimit) }
+        let upper = freeIndices.enumerated().map { j, index in min(upperBounds[index] / scales[j], BOBYQA.boundLimit) }
         var smallestGap = Double.infinity
         for j in lower.indices { smallestGap = min(smallestGap, upper[j] - lower[j]) }
         let rhoBegin = min(initialTrustRadius, 0.5 * smallestGap)
@@ -79,9 +89,16 @@ public struct BOBYQA: Sendable {
         var solver = BOBYQASolver(lower: lower, upper: upper, rhoBegin: rhoBegin, rhoEnd: rhoEnd,
                                   maxEvaluations: maxEvaluations,
                                   functionTolerance: functionTolerance > 0 ? functionTolerance : 0,
-                                  evaluator: ObjectiveEvaluator(template: start, freeIndices: freeIndices))
-        let reducedStart = freeIndices.enumerated().map { j, index in max(min(start[index], upper[j]), lower[j]) }
-        let status = solver.run(from: reducedStart, f)
+                                  evaluator: ObjectiveEvaluator(template: start, freeIndices: freeIndices,
+                                                                 scales: scales))
+        let reducedStart = freeIndices.enumerated().map { j, index in
+            max(min(start[index] / scales[j], upper[j]), lower[j])
+        }
+        let known = (initialValue?.isFinite ?? false) && reducedStart.indices.allSatisfy({ j in
+            reducedStart[j] * scales[j] == start[freeIndices[j]]
+        }) ? initialValue : nil
+        if let known { solver.evaluator.seed(value: known) }
+        let status = solver.run(from: reducedStart, knownValue: known, f)
         let evaluator = solver.evaluator
         guard evaluator.hasFiniteValue else {
             return OptimizationResult(x: evaluator.bestPoint, value: .nan, initialValue: evaluator.initialValue,
@@ -99,6 +116,9 @@ public struct BOBYQA: Sendable {
         guard lowerBounds.count == n, upperBounds.count == n else { return nil }
         guard initialTrustRadius > 0, initialTrustRadius.isFinite,
               finalTrustRadius > 0, finalTrustRadius.isFinite, !functionTolerance.isNaN else { return nil }
+        if let variableScales {
+            guard variableScales.count == n, variableScales.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+        }
         var start = x0
         for i in 0..<n {
             let lo = lowerBounds[i]

@@ -95,8 +95,9 @@ struct BOBYQASolver {
     }
 
     /// Runs BOBYQA from `start` (inside the bounds) and returns why it stopped.
-    mutating func run(from start: [Double], _ f: ([Double]) -> Double) -> OptimizationStatus {
-        guard buildInterpolationSet(around: start, step: rhoBegin, knownValue: nil, f) else {
+    /// `knownValue` is f(start) if the caller has it.
+    mutating func run(from start: [Double], knownValue: Double? = nil, _ f: ([Double]) -> Double) -> OptimizationStatus {
+        guard buildInterpolationSet(around: start, step: rhoBegin, knownValue: knownValue, f) else {
             return .maxEvaluationsReached
         }
         rho = rhoBegin
@@ -235,7 +236,7 @@ struct BOBYQASolver {
     mutating func rebuildStage(_ f: ([Double]) -> Double) -> Stage {
         var centre = absolute
         if evaluator.hasFiniteValue {
-            for (j, index) in evaluator.freeIndices.enumerated() { centre[j] = evaluator.bestPoint[index] }
+            centre = evaluator.bestScaledPoint
         } else {
             for i in 0..<n { centre[i] = absolutePoint(i, relative: xopt[i]) }
         }

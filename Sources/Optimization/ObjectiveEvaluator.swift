@@ -6,6 +6,8 @@
 struct ObjectiveEvaluator {
     /// Indices of the free variables in the full vector.
     let freeIndices: [Int]
+    /// The scale of each free variable: the optimiser works with x / scale.
+    let scales: [Double]
     /// The full argument vector; fixed entries never change.
     private var full: [Double]
     /// Number of calls made.
@@ -21,20 +23,35 @@ struct ObjectiveEvaluator {
     /// The value used in place of non-finite results before any finite value is known.
     static let fallbackPenalty = 1e30
 
-    init(template: [Double], freeIndices: [Int]) {
+    init(template: [Double], freeIndices: [Int], scales: [Double]? = nil) {
         self.freeIndices = freeIndices
+        self.scales = scales ?? [Double](repeating: 1, count: freeIndices.count)
         full = template
         bestPoint = template
+    }
+
+    /// The best point in the optimiser's (scaled) free variables.
+    var bestScaledPoint: [Double] {
+        freeIndices.enumerated().map { j, index in bestPoint[index] / scales[j] }
     }
 
     /// `true` once a finite value has been seen.
     var hasFiniteValue: Bool { bestValue.isFinite }
 
+    /// Records a value of the objective at the template point that the caller has already
+    /// computed, without counting it as a call.
+    mutating func seed(value: Double) {
+        guard evaluations == 0, value.isFinite else { return }
+        initialValue = value
+        bestValue = value
+        largestFinite = value
+    }
+
     /// Evaluates the objective at the free-variable vector `x` and returns a finite
     /// value for the model: the raw value if it is finite, otherwise a value above
     /// every finite value seen (largest + max(1, spread)).
     mutating func evaluate(_ x: [Double], _ f: ([Double]) -> Double) -> Double {
-        for (j, index) in freeIndices.enumerated() { full[index] = x[j] }
+        for (j, index) in freeIndices.enumerated() { full[index] = x[j] * scales[j] }
         let value = f(full)
         evaluations += 1
         if evaluations == 1 { initialValue = value }

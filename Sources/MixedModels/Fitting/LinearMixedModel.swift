@@ -132,7 +132,7 @@ public struct LinearMixedModel: Sendable {
                                    initialTrustRadius: settings.initialTrustRadius,
                                    finalTrustRadius: settings.finalTrustRadius, maxEvaluations: settings.maxEvaluations)
             optimizer.functionTolerance = settings.functionTolerance
-            let result = optimizer.minimize(from: start) { deviance.evaluate($0) }
+            let result = optimizer.minimize(from: start, initialValue: initialObjective) { deviance.evaluate($0) }
             evaluations += result.evaluations
             converged = result.converged
             status = result.status.rawValue
@@ -142,7 +142,8 @@ public struct LinearMixedModel: Sendable {
             }
             evaluations += Self.snapToBounds(&theta, value: &best, lower: lower, deviance: &deviance)
         }
-        _ = deviance.evaluate(theta)
+        // Leave the factor at the optimum (unless the last evaluation was already there).
+        if deviance.lastTheta != theta { _ = deviance.evaluate(theta) }
         return ThetaOptimum(theta: theta, objective: best, initialObjective: initialObjective,
                             evaluations: evaluations, converged: converged, status: status,
                             finalTrustRadius: settings.finalTrustRadius)

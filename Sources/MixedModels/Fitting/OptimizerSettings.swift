@@ -18,6 +18,8 @@ public struct OptimizerSettings: Sendable, Equatable, Codable {
         self.functionTolerance = functionTolerance
     }
 
-    /// The defaults: ρ_beg = 0.75, ρ_end = 1e-7, absolute function tolerance 1e-10.
+    /// The defaults: ρ_beg = 0.75, ρ_end = 1e-7, absolute function tolerance 1e-10. (lme4's
+    /// `ftol_abs` = 1e-8 saves about 15% of the evaluations but misses σ and the standard errors
+    /// of Machines and Orthodont by more than 1e-5 and 1e-4 relative.)
     public static let `default` = OptimizerSettings()
 }

@@ -22,12 +22,17 @@ struct ProfiledDeviance: Sendable {
         self.method = method
     }
 
+    /// The θ of the last evaluation that formed L (the factor is up to date there), or `nil`.
+    private(set) var lastTheta: [Double]?
+
     /// The objective at θ; `+infinity` when L cannot be formed (never NaN).
     mutating func evaluate(_ theta: [Double]) -> Double {
         EvaluationCounter.increment()
+        lastTheta = nil
         guard theta.allSatisfy(\.isFinite), factor.update(theta: theta, crossProducts: crossProducts) else {
             return .infinity
         }
+        lastTheta = theta
         let value = Self.criterion(of: factor, observationCount: observationCount,
                                    sumLogWeights: sumLogWeights, method: method)
         return value.isFinite ? value : .infinity
