@@ -1,0 +1,265 @@
+import Foundation
+
+/// The downdate of the trailing blocks by the first term's column of L:
+///
+///     target −= L_i0 L_k0ᵀ = Σ over first-term levels c of  T_ic T_kcᵀ
+///
+/// (T_ic the tile of L_i0 in tile column c), a sparse × sparseᵀ product into a dense block. It is
+/// the largest cost of an evaluation for big crossed designs: with g₁ levels meeting dᵢ levels of
+/// the later term each, Σᵢ dᵢ(dᵢ+1)/2 tile pairs (25 million for 20,000 × 2,000 crossed levels
+/// at 50 rows per g₁ level).
+///
+/// It is done column block by column block of the column-major target (Gustavson's
+/// accumulation): target column block j (tile row j of the right operand) takes, for each tile
+/// column c in which tile row j has a tile (the operand's precomputed ``TileRowPattern``), the
+/// products of that tile with the left operand's tiles of column c. Every write then lands in
+/// one contiguous column block that stays in cache, and the tiles are read in runs. Column
+/// blocks are split across threads in chunks of about equal work; each target entry is written
+/// by one thread only and takes its terms in increasing c, the order of the column-by-column
+/// loop it replaces, so the result does not depend on the number of threads or their timing
+/// (for scalar tiles it is bit-for-bit that loop's result).
+enum TrailingDowndate {
+    /// Below this many tile pairs the downdate runs on the calling thread only (a thread hop
+    /// costs about as much as 10⁵ pair updates).
+    static let parallelThreshold = 200_000
+
+    /// target[rows of left's tile row, rows of right's tile row] −= T_left T_rightᵀ for every pair
+    /// of tiles sharing a tile column (a level of the first term). With `symmetric`, left and
+    /// right are the same matrix and only the lower triangle of the target is updated.
+    /// - Parameters:
+    ///   - target: column-major, `left.tileRowCount · left.tileRows` rows, leading dimension
+    ///     `stride`, `right.tileRowCount · right.tileRows` columns.
+    ///   - leftTiles, rightTiles: the tile values of `left` and `right` (which supply the pattern).
+    ///   - parallel: split the work across the available cores (the result is the same).
+    static func subtractSparseProducts(_ target: UnsafeMutablePointer<Double>, stride: Int,
+                                       left: BlockSparseMatrix, leftTiles: UnsafePointer<Double>,
+                                       right: BlockSparseMatrix, rightTiles: UnsafePointer<Double>,
+                                       symmetric: Bool, parallel: Bool = true) {
+        guard right.tileRowCount > 0, left.tileColumns == right.tileColumns else { return }
+        withOperand(left, tiles: leftTiles) { leftOperand in
+            withOperand(right, tiles: rightTiles) { rightOperand in
+                let output = Output(target: target, stride: stride)
+                let bounds = chunkBounds(right: right, left: left, symmetric: symmetric, parallel: parallel)
+                let chunkCount = bounds.count - 1
+                let run: @Sendable (Int) -> Void = { chunk in
+                    let blocks = bounds[chunk]..<bounds[chunk + 1]
+                    if symmetric {
+                        subtractSymmetric(output, blocks: blocks, tiles: rightOperand)
+                    } else {
+                        subtractGeneral(output, blocks: blocks, left: leftOperand, right: rightOperand)
+                    }
+                }
+                if chunkCount == 1 {
+                    run(0)
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: chunkCount, execute: run)
+                }
+            }
+        }
+    }
+
+    /// The scalar-term case of ``subtractSparseProducts(_:stride:left:leftTiles:right:rightTiles:symmetric:parallel:)``
+    /// (1 × 1 tiles), the common one for crossed intercept-only designs: target[leftRow, rightRow]
+    /// −= l · r for every pair of entries sharing a column. (The general entry point takes the
+    /// same fast path; this one states the precondition.)
+    /// - Precondition: all tiles of `left` and `right` are 1 × 1.
+    static func subtractScalarSparseProducts(_ target: UnsafeMutablePointer<Double>, stride: Int,
+                                             left: BlockSparseMatrix, leftValues: UnsafePointer<Double>,
+                                             right: BlockSparseMatrix, rightValues: UnsafePointer<Double>,
+                                             symmetric: Bool) {
+        subtractSparseProducts(target, stride: stride, left: left, leftTiles: leftValues,
+                               right: right, rightTiles: rightValues, symmetric: symmetric)
+    }
+
+    // MARK: - Work split
+
+    /// Tile-row (target column block) boundaries of the chunks: one chunk below the threshold,
+    /// else a few per core, cut where the cumulative work crosses equal fractions. Depends only
+    /// on the patterns and the core count, never on timing.
+    private static func chunkBounds(right: BlockSparseMatrix, left: BlockSparseMatrix,
+                                    symmetric: Bool, parallel: Bool) -> [Int] {
+        let rowCount = right.tileRowCount
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard parallel, cores > 1, rowCount > 1 else { return [0, rowCount] }
+        let prefix: [Int]
+        if symmetric {
+            prefix = right.rowPattern.lowerWork
+        } else {
+            // Work of column block j: Σ over its tile columns c of the number of left tiles in c.
+            var work = [Int](repeating: 0, count: rowCount + 1)
+            let pattern = right.rowPattern
+            for row in 0..<rowCount {
+                var sum = work[row]
+                for entry in pattern.rowStarts[row]..<pattern.rowStarts[row + 1] {
+                    let column = Int(pattern.columns[entry])
+                    sum += left.columnStarts[column + 1] - left.columnStarts[column]
+                }
+                work[row + 1] = sum
+            }
+            prefix = work
+        }
+        let total = prefix[rowCount]
+        guard total >= parallelThreshold else { return [0, rowCount] }
+        let chunkCount = min(rowCount, 4 * cores)
+        var bounds = [0]
+        for chunk in 1..<chunkCount {
+            // The first row whose prefix reaches chunk/chunkCount of the total.
+            let goal = total / chunkCount * chunk + total % chunkCount * chunk / chunkCount
+            var low = bounds[bounds.count - 1]
+            var high = rowCount
+            while low < high {
+                let middle = (low + high) / 2
+                if prefix[middle] < goal { low = middle + 1 } else { high = middle }
+            }
+            if low > bounds[bounds.count - 1] && low < rowCount { bounds.append(low) }
+        }
+        bounds.append(rowCount)
+        return bounds
+    }
+
+    // MARK: - Kernels
+
+    /// Raw views of a tile matrix and its row pattern, valid inside ``withOperand(_:tiles:_:)``.
+    private struct Operand: @unchecked Sendable {
+        let tileRows: Int
+        let tileColumns: Int
+        let columnStarts: UnsafePointer<Int>
+        let tileRowIndices: UnsafePointer<Int32>
+        let values: UnsafePointer<Double>
+        let rowStarts: UnsafePointer<Int>
+        let rowColumns: UnsafePointer<Int32>
+        let rowOffsets: UnsafePointer<Int32>
+    }
+
+    /// The target block; each chunk writes only its own column blocks.
+    private struct Output: @unchecked Sendable {
+        let target: UnsafeMutablePointer<Double>
+        let stride: Int
+    }
+
+    /// Calls `body` with raw views of `matrix`'s pattern and `tiles`.
+    private static func withOperand(_ matrix: BlockSparseMatrix, tiles: UnsafePointer<Double>,
+                                    _ body: (Operand) -> Void) {
+        let pattern = matrix.rowPattern
+        matrix.columnStarts.withUnsafeBufferPointer { columnStarts in
+            matrix.tileRowIndices.withUnsafeBufferPointer { tileRowIndices in
+                pattern.rowStarts.withUnsafeBufferPointer { rowStarts in
+                    pattern.columns.withUnsafeBufferPointer { rowColumns in
+                        pattern.offsets.withUnsafeBufferPointer { rowOffsets in
+                            // Empty arrays may have no base address; a matrix without tiles has
+                            // nothing to subtract.
+                            guard let starts = columnStarts.baseAddress, let rowStart = rowStarts.baseAddress,
+                                  let indices = tileRowIndices.baseAddress, let columns = rowColumns.baseAddress,
+                                  let offsets = rowOffsets.baseAddress else { return }
+                            body(Operand(tileRows: matrix.tileRows, tileColumns: matrix.tileColumns,
+                                         columnStarts: starts, tileRowIndices: indices, values: tiles,
+                                         rowStarts: rowStart, rowColumns: columns, rowOffsets: offsets))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Lower triangle of target column blocks `blocks` −= Σ_c T_ic T_jcᵀ (i ≥ j) for one operand.
+    private static func subtractSymmetric(_ output: Output, blocks: Range<Int>, tiles m: Operand) {
+        let stride = output.stride
+        let rows = m.tileRows
+        let inner = m.tileColumns
+        let tileSize = rows * inner
+        for j in blocks {
+            let column = output.target + j * rows * stride
+            for entry in m.rowStarts[j]..<m.rowStarts[j + 1] {
+                let tileColumn = Int(m.rowColumns[entry])
+                let start = m.columnStarts[tileColumn] + Int(m.rowOffsets[entry])
+                let end = m.columnStarts[tileColumn + 1]
+                if rows == 1 && inner == 1 {
+                    let factor = m.values[start]
+                    var tile = start
+                    while tile < end {
+                        column[Int(m.tileRowIndices[tile])] -= m.values[tile] * factor
+                        tile += 1
+                    }
+                } else if rows == 1 && inner == 2 {
+                    let factor0 = m.values[2 * start]
+                    let factor1 = m.values[2 * start + 1]
+                    var tile = start
+                    while tile < end {
+                        let row = Int(m.tileRowIndices[tile])
+                        column[row] = column[row] - m.values[2 * tile] * factor0 - m.values[2 * tile + 1] * factor1
+                        tile += 1
+                    }
+                } else {
+                    let right = m.values + start * tileSize
+                    for tile in start..<end {
+                        let left = m.values + tile * tileSize
+                        let corner = column + Int(m.tileRowIndices[tile]) * rows
+                        subtractTileProduct(corner, stride: stride, left: left, leftRows: rows,
+                                            right: right, rightRows: rows, inner: inner, lowerOnly: tile == start)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Target column blocks `blocks` −= Σ_c T_left,ic T_right,jcᵀ for all left tile rows i.
+    private static func subtractGeneral(_ output: Output, blocks: Range<Int>, left l: Operand, right r: Operand) {
+        let stride = output.stride
+        let leftRows = l.tileRows
+        let rightRows = r.tileRows
+        let inner = l.tileColumns
+        let leftSize = leftRows * inner
+        let rightSize = rightRows * inner
+        for j in blocks {
+            let column = output.target + j * rightRows * stride
+            for entry in r.rowStarts[j]..<r.rowStarts[j + 1] {
+                let tileColumn = Int(r.rowColumns[entry])
+                let rightTile = r.values + (r.columnStarts[tileColumn] + Int(r.rowOffsets[entry])) * rightSize
+                let start = l.columnStarts[tileColumn]
+                let end = l.columnStarts[tileColumn + 1]
+                if leftRows == 1 && rightRows == 1 && inner == 1 {
+                    let factor = rightTile[0]
+                    var tile = start
+                    while tile < end {
+                        column[Int(l.tileRowIndices[tile])] -= l.values[tile] * factor
+                        tile += 1
+                    }
+                } else if leftRows == 1 && rightRows == 1 && inner == 2 {
+                    let factor0 = rightTile[0]
+                    let factor1 = rightTile[1]
+                    var tile = start
+                    while tile < end {
+                        let row = Int(l.tileRowIndices[tile])
+                        column[row] = column[row] - l.values[2 * tile] * factor0 - l.values[2 * tile + 1] * factor1
+                        tile += 1
+                    }
+                } else {
+                    for tile in start..<end {
+                        let corner = column + Int(l.tileRowIndices[tile]) * leftRows
+                        subtractTileProduct(corner, stride: stride, left: l.values + tile * leftSize, leftRows: leftRows,
+                                            right: rightTile, rightRows: rightRows, inner: inner, lowerOnly: false)
+                    }
+                }
+            }
+        }
+    }
+
+    /// corner[a, b] −= Σ_m left[a, m] · right[b, m] (left r1×c, right r2×c, column-major, corner
+    /// with leading dimension `stride`), inlined; with `lowerOnly`, only a ≥ b.
+    @inline(__always)
+    private static func subtractTileProduct(_ corner: UnsafeMutablePointer<Double>, stride: Int,
+                                            left: UnsafePointer<Double>, leftRows: Int,
+                                            right: UnsafePointer<Double>, rightRows: Int,
+                                            inner: Int, lowerOnly: Bool) {
+        for b in 0..<rightRows {
+            let first = lowerOnly ? b : 0
+            guard first < leftRows else { continue }
+            let column = corner + b * stride
+            for m in 0..<inner {
+                let factor = right[m * rightRows + b]
+                let source = left + m * leftRows
+                for a in first..<leftRows { column[a] -= source[a] * factor }
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Testing
+@testable import MixedModels
+
+/// The column-by-column (Gustavson) downdate of the trailing blocks against the straightforward
+/// tile-pair loop it replaced, on random patterns: scalar, 1×2 and 2×2 tiles, symmetric and
+/// not, serial and split across threads.
+@Suite("Trailing-block downdate against the tile-pair loop")
+struct TrailingDowndateTests {
+    /// A small deterministic generator (SplitMix64).
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        /// Uniform in [0, bound).
+        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+        /// Uniform in [0.5, 1.5) with a random sign: never zero.
+        mutating func value() -> Double {
+            let magnitude = 0.5 + Double(next() >> 11) / Double(1 << 53)
+            return next() & 1 == 0 ? magnitude : -magnitude
+        }
+    }
+
+    /// A random tile matrix: `perColumn` observations per tile column on random tile rows.
+    static func randomMatrix(tileRows: Int, tileColumns: Int, tileRowCount: Int, tileColumnCount: Int,
+                             perColumn: Int, random: inout Random) -> BlockSparseMatrix {
+        var rows: [Int32] = []
+        var columns: [Int32] = []
+        for column in 0..<tileColumnCount {
+            for _ in 0..<perColumn {
+                rows.append(Int32(random.below(tileRowCount)))
+                columns.append(Int32(column))
+            }
+        }
+        var matrix = BlockSparseMatrix(tileRows: tileRows, tileColumns: tileColumns, tileRowCount: tileRowCount,
+                                       tileColumnCount: tileColumnCount, rowLevels: rows, columnLevels: columns)
+        for index in matrix.values.indices { matrix.values[index] = random.value() }
+        return matrix
+    }
+
+    /// The loop the downdate replaced: for each tile column, each pair of its tiles.
+    static func reference(_ target: inout [Double], stride: Int, left: BlockSparseMatrix, right: BlockSparseMatrix,
+                          symmetric: Bool) {
+        let leftSize = left.tileRows
+        let rightSize = right.tileRows
+        let inner = left.tileColumns
+        for column in 0..<left.tileColumnCount {
+            for leftIndex in left.columnStarts[column]..<left.columnStarts[column + 1] {
+                let leftRow = Int(left.tileRowIndices[leftIndex])
+                for rightIndex in right.columnStarts[column]..<right.columnStarts[column + 1] {
+                    let rightRow = Int(right.tileRowIndices[rightIndex])
+                    if symmetric && rightRow > leftRow { break }
+                    for b in 0..<rightSize {
+                        let first = symmetric && rightRow == leftRow ? b : 0
+                        guard first < leftSize else { continue }
+                        for m in 0..<inner {
+                            let factor = right.values[rightIndex * right.tileSize + m * rightSize + b]
+                            if factor == 0 { continue }
+                            for a in first..<leftSize {
+                                target[(rightRow * rightSize + b) * stride + leftRow * leftSize + a] -=
+                                    left.values[leftIndex * left.tileSize + m * leftSize + a] * factor
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The new downdate on a copy of `start`.
+    static func downdate(_ start: [Double], stride: Int, left: BlockSparseMatrix, right: BlockSparseMatrix,
+                         symmetric: Bool, parallel: Bool) -> [Double] {
+        var target = start
+        target.withUnsafeMutableBufferPointer { t in
+            left.values.withUnsafeBufferPointer { l in
+                right.values.withUnsafeBufferPointer { r in
+                    guard let tp = t.baseAddress, let lp = l.baseAddress, let rp = r.baseAddress else { return }
+                    TrailingDowndate.subtractSparseProducts(tp, stride: stride, left: left, leftTiles: lp,
+                                                            right: right, rightTiles: rp,
+                                                            symmetric: symmetric, parallel: parallel)
+                }
+            }
+        }
+        return target
+    }
+
+    struct Shape: Sendable, CustomTestStringConvertible {
+        let leftRows: Int
+        let rightRows: Int
+        let inner: Int
+        let symmetric: Bool
+        /// Tile columns and observations per column; the large shapes exceed the threshold for
+        /// splitting the work across threads.
+        let columns: Int
+        let perColumn: Int
+        var testDescription: String {
+            "\(symmetric ? "symmetric" : "general") \(leftRows)×\(inner) by \(rightRows)×\(inner), \(columns) columns × \(perColumn)"
+        }
+    }
+
+    static let shapes: [Shape] = [
+        .init(leftRows: 1, rightRows: 1, inner: 1, symmetric: true, columns: 300, perColumn: 12),
+        .init(leftRows: 1, rightRows: 1, inner: 2, symmetric: true, columns: 300, perColumn: 12),
+        .init(leftRows: 2, rightRows: 2, inner: 2, symmetric: true, columns: 300, perColumn: 12),
+        .init(leftRows: 2, rightRows: 2, inner: 1, symmetric: true, columns: 200, perColumn: 9),
+        .init(leftRows: 1, rightRows: 1, inner: 1, symmetric: false, columns: 300, perColumn: 12),
+        .init(leftRows: 1, rightRows: 1, inner: 2, symmetric: false, columns: 300, perColumn: 12),
+        .init(leftRows: 2, rightRows: 1, inner: 2, symmetric: false, columns: 200, perColumn: 9),
+        .init(leftRows: 1, rightRows: 2, inner: 2, symmetric: false, columns: 200, perColumn: 9),
+        .init(leftRows: 3, rightRows: 2, inner: 2, symmetric: false, columns: 150, perColumn: 7),
+        .init(leftRows: 1, rightRows: 1, inner: 1, symmetric: true, columns: 4000, perColumn: 20),
+        .init(leftRows: 1, rightRows: 1, inner: 2, symmetric: true, columns: 4000, perColumn: 20),
+        .init(leftRows: 1, rightRows: 1, inner: 2, symmetric: false, columns: 4000, perColumn: 20),
+        .init(leftRows: 2, rightRows: 2, inner: 2, symmetric: true, columns: 3000, perColumn: 20),
+    ]
+
+    /// Equal, bit for bit, to the old loop (same terms in the same order; the values are never
+    /// zero, so the old loop's skip of zero factors changes nothing), with and without threads.
+    @Test(arguments: shapes)
+    func matchesTheTilePairLoop(_ shape: Shape) {
+        var random = Random(state: UInt64(shape.leftRows * 100 + shape.rightRows * 10 + shape.inner + shape.columns))
+        let leftLevels = 60 + random.below(40)
+        let rightLevels = shape.symmetric ? leftLevels : 50 + random.below(40)
+        let left = Self.randomMatrix(tileRows: shape.leftRows, tileColumns: shape.inner, tileRowCount: leftLevels,
+                                     tileColumnCount: shape.columns, perColumn: shape.perColumn, random: &random)
+        let right = shape.symmetric
+            ? left
+            : Self.randomMatrix(tileRows: shape.rightRows, tileColumns: shape.inner, tileRowCount: rightLevels,
+                                tileColumnCount: shape.columns, perColumn: shape.perColumn, random: &random)
+        let stride = leftLevels * shape.leftRows
+        let start = (0..<(stride * rightLevels * right.tileRows)).map { _ in random.value() }
+        var expected = start
+        Self.reference(&expected, stride: stride, left: left, right: right, symmetric: shape.symmetric)
+        let serial = Self.downdate(start, stride: stride, left: left, right: right, symmetric: shape.symmetric, parallel: false)
+        let threaded = Self.downdate(start, stride: stride, left: left, right: right, symmetric: shape.symmetric, parallel: true)
+        #expect(serial == expected)
+        #expect(threaded == expected)
+    }
+
+    /// The transposed pattern lists every tile once, by tile row, with increasing tile columns.
+    @Test func rowPatternListsEveryTile() {
+        var random = Random(state: 7)
+        let matrix = Self.randomMatrix(tileRows: 1, tileColumns: 2, tileRowCount: 40, tileColumnCount: 70,
+                                       perColumn: 5, random: &random)
+        let pattern = matrix.rowPattern
+        #expect(pattern.rowStarts.count == 41)
+        #expect(pattern.rowStarts[40] == matrix.tileRowIndices.count)
+        var seen = Set<Int>()
+        for row in 0..<40 {
+            var previous = -1
+            for entry in pattern.rowStarts[row]..<pattern.rowStarts[row + 1] {
+                let column = Int(pattern.columns[entry])
+                #expect(column > previous)
+                previous = column
+                let tile = matrix.columnStarts[column] + Int(pattern.offsets[entry])
+                #expect(Int(matrix.tileRowIndices[tile]) == row)
+                seen.insert(tile)
+            }
+        }
+        #expect(seen.count == matrix.tileRowIndices.count)
+    }
+}
