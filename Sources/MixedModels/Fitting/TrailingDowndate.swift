@@ -79,7 +79,7 @@ enum TrailingDowndate {
     private static func chunkBounds(right: BlockSparseMatrix, left: BlockSparseMatrix,
                                     symmetric: Bool, parallel: Bool) -> [Int] {
         let rowCount = right.tileRowCount
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cores = DenseKernels.threadCount
         guard parallel, cores > 1, rowCount > 1 else { return [0, rowCount] }
         let prefix: [Int]
         if symmetric {
