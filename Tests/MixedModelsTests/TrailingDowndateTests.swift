@@ -73,7 +73,8 @@ struct TrailingDowndateTests {
 
     /// The new downdate on a copy of `start`.
     static func downdate(_ start: [Double], stride: Int, left: BlockSparseMatrix, right: BlockSparseMatrix,
-                         symmetric: Bool, parallel: Bool) -> [Double] {
+                         symmetric: Bool, parallel: Bool,
+                         strategy: TrailingDowndate.Strategy = .panels) -> [Double] {
         var target = start
         target.withUnsafeMutableBufferPointer { t in
             left.values.withUnsafeBufferPointer { l in
@@ -81,7 +82,7 @@ struct TrailingDowndateTests {
                     guard let tp = t.baseAddress, let lp = l.baseAddress, let rp = r.baseAddress else { return }
                     TrailingDowndate.subtractSparseProducts(tp, stride: stride, left: left, leftTiles: lp,
                                                             right: right, rightTiles: rp,
-                                                            symmetric: symmetric, parallel: parallel)
+                                                            symmetric: symmetric, parallel: parallel, strategy: strategy)
                 }
             }
         }
@@ -97,6 +98,9 @@ struct TrailingDowndateTests {
         /// splitting the work across threads.
         let columns: Int
         let perColumn: Int
+        /// Levels of the left and right terms (random when nil); over ~300 the target spans
+        /// several panels.
+        var levels: (left: Int, right: Int)? = nil
         var testDescription: String {
             "\(symmetric ? "symmetric" : "general") \(leftRows)×\(inner) by \(rightRows)×\(inner), \(columns) columns × \(perColumn)"
         }
@@ -116,6 +120,9 @@ struct TrailingDowndateTests {
         .init(leftRows: 1, rightRows: 1, inner: 2, symmetric: true, columns: 4000, perColumn: 20),
         .init(leftRows: 1, rightRows: 1, inner: 2, symmetric: false, columns: 4000, perColumn: 20),
         .init(leftRows: 2, rightRows: 2, inner: 2, symmetric: true, columns: 3000, perColumn: 20),
+        .init(leftRows: 1, rightRows: 1, inner: 2, symmetric: true, columns: 3000, perColumn: 25, levels: (1500, 1500)),
+        .init(leftRows: 1, rightRows: 1, inner: 1, symmetric: false, columns: 2000, perColumn: 25, levels: (1200, 900)),
+        .init(leftRows: 2, rightRows: 1, inner: 2, symmetric: false, columns: 1000, perColumn: 15, levels: (700, 800)),
     ]
 
     /// Equal, bit for bit, to the old loop (same terms in the same order; the values are never
@@ -123,8 +130,8 @@ struct TrailingDowndateTests {
     @Test(arguments: shapes)
     func matchesTheTilePairLoop(_ shape: Shape) {
         var random = Random(state: UInt64(shape.leftRows * 100 + shape.rightRows * 10 + shape.inner + shape.columns))
-        let leftLevels = 60 + random.below(40)
-        let rightLevels = shape.symmetric ? leftLevels : 50 + random.below(40)
+        let leftLevels = shape.levels?.left ?? 60 + random.below(40)
+        let rightLevels = shape.symmetric ? leftLevels : shape.levels?.right ?? 50 + random.below(40)
         let left = Self.randomMatrix(tileRows: shape.leftRows, tileColumns: shape.inner, tileRowCount: leftLevels,
                                      tileColumnCount: shape.columns, perColumn: shape.perColumn, random: &random)
         let right = shape.symmetric
@@ -139,6 +146,11 @@ struct TrailingDowndateTests {
         let threaded = Self.downdate(start, stride: stride, left: left, right: right, symmetric: shape.symmetric, parallel: true)
         #expect(serial == expected)
         #expect(threaded == expected)
+        for strategy in [TrailingDowndate.Strategy.rowPattern, .panels] {
+            let result = Self.downdate(start, stride: stride, left: left, right: right, symmetric: shape.symmetric,
+                                       parallel: true, strategy: strategy)
+            #expect(result == expected, "\(strategy)")
+        }
     }
 
     /// The transposed pattern lists every tile once, by tile row, with increasing tile columns.

@@ -34,7 +34,7 @@ enum TrailingDowndate {
     static func subtractSparseProducts(_ target: UnsafeMutablePointer<Double>, stride: Int,
                                        left: BlockSparseMatrix, leftTiles: UnsafePointer<Double>,
                                        right: BlockSparseMatrix, rightTiles: UnsafePointer<Double>,
-                                       symmetric: Bool, parallel: Bool = true) {
+                                       symmetric: Bool, parallel: Bool = true, strategy: Strategy = .panels) {
         guard right.tileRowCount > 0, left.tileColumns == right.tileColumns else { return }
         withOperand(left, tiles: leftTiles) { leftOperand in
             withOperand(right, tiles: rightTiles) { rightOperand in
@@ -43,10 +43,13 @@ enum TrailingDowndate {
                 let chunkCount = bounds.count - 1
                 let run: @Sendable (Int) -> Void = { chunk in
                     let blocks = bounds[chunk]..<bounds[chunk + 1]
-                    if symmetric {
-                        subtractSymmetric(output, blocks: blocks, tiles: rightOperand)
-                    } else {
-                        subtractGeneral(output, blocks: blocks, left: leftOperand, right: rightOperand)
+                    switch (strategy, symmetric) {
+                    case (.rowPattern, true): subtractSymmetric(output, blocks: blocks, tiles: rightOperand)
+                    case (.rowPattern, false): subtractGeneral(output, blocks: blocks, left: leftOperand, right: rightOperand)
+                    case (.panels, true): subtractSymmetricPanels(output, blocks: blocks, tiles: rightOperand,
+                                                                  tileColumnCount: right.tileColumnCount)
+                    case (.panels, false): subtractGeneralPanels(output, blocks: blocks, left: leftOperand, right: rightOperand,
+                                                                 tileColumnCount: right.tileColumnCount)
                     }
                 }
                 if chunkCount == 1 {
@@ -69,6 +72,14 @@ enum TrailingDowndate {
                                              symmetric: Bool) {
         subtractSparseProducts(target, stride: stride, left: left, leftTiles: leftValues,
                                right: right, rightTiles: rightValues, symmetric: symmetric)
+    }
+
+    /// How the target's column blocks are visited.
+    enum Strategy: Sendable {
+        /// Column block by column block, each from the transposed pattern.
+        case rowPattern
+        /// Panels of column blocks (about 512 KiB of target), each by one pass over the tile columns.
+        case panels
     }
 
     // MARK: - Work split
@@ -240,6 +251,131 @@ enum TrailingDowndate {
                                             right: rightTile, rightRows: rightRows, inner: inner, lowerOnly: false)
                     }
                 }
+            }
+        }
+    }
+
+    /// Target doubles per panel: 512 KiB, half the L2 cache of the target machine.
+    static let panelDoubles = 1 << 16
+
+    /// For each tile column, the first tile at or below tile row `row` (binary search).
+    private static func cursors(from row: Int, _ m: Operand, tileColumnCount: Int) -> [Int] {
+        let target = Int32(row)
+        return (0..<tileColumnCount).map { column in
+            var low = m.columnStarts[column]
+            var high = m.columnStarts[column + 1]
+            while low < high {
+                let middle = (low + high) / 2
+                if m.tileRowIndices[middle] < target { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+    }
+
+    /// ``subtractSymmetric(_:blocks:tiles:)`` by panels: for each panel of column blocks, one pass
+    /// over the tile columns in order (so the tiles stream from memory) with a cursor per column
+    /// at its first tile in the panel; writes stay in the panel.
+    private static func subtractSymmetricPanels(_ output: Output, blocks: Range<Int>, tiles m: Operand,
+                                                tileColumnCount: Int) {
+        let stride = output.stride
+        let rows = m.tileRows
+        let inner = m.tileColumns
+        let tileSize = rows * inner
+        let width = max(1, panelDoubles / max(stride * rows, 1))
+        var next = cursors(from: blocks.lowerBound, m, tileColumnCount: tileColumnCount)
+        next.withUnsafeMutableBufferPointer { cursor in
+            var panelStart = blocks.lowerBound
+            while panelStart < blocks.upperBound {
+                let panelEnd = Int32(min(panelStart + width, blocks.upperBound))
+                for tileColumn in 0..<tileColumnCount {
+                    var start = cursor[tileColumn]
+                    let end = m.columnStarts[tileColumn + 1]
+                    while start < end && m.tileRowIndices[start] < panelEnd {
+                        let column = output.target + Int(m.tileRowIndices[start]) * rows * stride
+                        if rows == 1 && inner == 1 {
+                            let factor = m.values[start]
+                            var tile = start
+                            while tile < end {
+                                column[Int(m.tileRowIndices[tile])] -= m.values[tile] * factor
+                                tile += 1
+                            }
+                        } else if rows == 1 && inner == 2 {
+                            let factor0 = m.values[2 * start]
+                            let factor1 = m.values[2 * start + 1]
+                            var tile = start
+                            while tile < end {
+                                let row = Int(m.tileRowIndices[tile])
+                                column[row] = column[row] - m.values[2 * tile] * factor0 - m.values[2 * tile + 1] * factor1
+                                tile += 1
+                            }
+                        } else {
+                            let right = m.values + start * tileSize
+                            for tile in start..<end {
+                                let corner = column + Int(m.tileRowIndices[tile]) * rows
+                                subtractTileProduct(corner, stride: stride, left: m.values + tile * tileSize, leftRows: rows,
+                                                    right: right, rightRows: rows, inner: inner, lowerOnly: tile == start)
+                            }
+                        }
+                        start += 1
+                    }
+                    cursor[tileColumn] = start
+                }
+                panelStart = Int(panelEnd)
+            }
+        }
+    }
+
+    /// ``subtractGeneral(_:blocks:left:right:)`` by panels of the right operand's tile rows.
+    private static func subtractGeneralPanels(_ output: Output, blocks: Range<Int>, left l: Operand, right r: Operand,
+                                              tileColumnCount: Int) {
+        let stride = output.stride
+        let leftRows = l.tileRows
+        let rightRows = r.tileRows
+        let inner = l.tileColumns
+        let leftSize = leftRows * inner
+        let rightSize = rightRows * inner
+        let width = max(1, panelDoubles / max(stride * rightRows, 1))
+        var next = cursors(from: blocks.lowerBound, r, tileColumnCount: tileColumnCount)
+        next.withUnsafeMutableBufferPointer { cursor in
+            var panelStart = blocks.lowerBound
+            while panelStart < blocks.upperBound {
+                let panelEnd = Int32(min(panelStart + width, blocks.upperBound))
+                for tileColumn in 0..<tileColumnCount {
+                    var rightIndex = cursor[tileColumn]
+                    let rightEnd = r.columnStarts[tileColumn + 1]
+                    let start = l.columnStarts[tileColumn]
+                    let end = l.columnStarts[tileColumn + 1]
+                    while rightIndex < rightEnd && r.tileRowIndices[rightIndex] < panelEnd {
+                        let column = output.target + Int(r.tileRowIndices[rightIndex]) * rightRows * stride
+                        let rightTile = r.values + rightIndex * rightSize
+                        if leftRows == 1 && rightRows == 1 && inner == 1 {
+                            let factor = rightTile[0]
+                            var tile = start
+                            while tile < end {
+                                column[Int(l.tileRowIndices[tile])] -= l.values[tile] * factor
+                                tile += 1
+                            }
+                        } else if leftRows == 1 && rightRows == 1 && inner == 2 {
+                            let factor0 = rightTile[0]
+                            let factor1 = rightTile[1]
+                            var tile = start
+                            while tile < end {
+                                let row = Int(l.tileRowIndices[tile])
+                                column[row] = column[row] - l.values[2 * tile] * factor0 - l.values[2 * tile + 1] * factor1
+                                tile += 1
+                            }
+                        } else {
+                            for tile in start..<end {
+                                let corner = column + Int(l.tileRowIndices[tile]) * leftRows
+                                subtractTileProduct(corner, stride: stride, left: l.values + tile * leftSize, leftRows: leftRows,
+                                                    right: rightTile, rightRows: rightRows, inner: inner, lowerOnly: false)
+                            }
+                        }
+                        rightIndex += 1
+                    }
+                    cursor[tileColumn] = rightIndex
+                }
+                panelStart = Int(panelEnd)
             }
         }
     }
