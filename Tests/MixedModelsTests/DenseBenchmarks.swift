@@ -100,23 +100,59 @@ struct DenseBenchmarks {
                                                                right: sparse, rightTiles: v, symmetric: true) } },
             { run { t, v in TrailingDowndate.subtractSparseProducts(t, stride: dimension, left: sparse, leftTiles: v,
                                                                     right: sparse, rightTiles: v, symmetric: true,
-                                                                    parallel: false, strategy: .rowPattern) } },
+                                                                    parallel: false) } },
             { run { t, v in TrailingDowndate.subtractSparseProducts(t, stride: dimension, left: sparse, leftTiles: v,
                                                                     right: sparse, rightTiles: v, symmetric: true,
-                                                                    strategy: .rowPattern) } },
-            { run { t, v in TrailingDowndate.subtractSparseProducts(t, stride: dimension, left: sparse, leftTiles: v,
-                                                                    right: sparse, rightTiles: v, symmetric: true,
-                                                                    parallel: false, strategy: .panels) } },
-            { run { t, v in TrailingDowndate.subtractSparseProducts(t, stride: dimension, left: sparse, leftTiles: v,
-                                                                    right: sparse, rightTiles: v, symmetric: true,
-                                                                    strategy: .panels) } },
+                                                                    parallel: true) } },
         ])
         print("downdate \(dimension)×\(dimension), \(pairs) tile pairs")
         print("  old tile-pair loop:       " + Self.describe(downdates[0]))
-        print("  column by column, 1 core: " + Self.describe(downdates[1]))
-        print("  column by column, all:    " + Self.describe(downdates[2]))
-        print("  panels, 1 core:           " + Self.describe(downdates[3]))
-        print("  panels, all:              " + Self.describe(downdates[4]))
+        print("  panels, 1 core:           " + Self.describe(downdates[1]))
+        print("  panels, all:              " + Self.describe(downdates[2]))
+
+        // Panel sizes, one core, CPU time of this thread (robust to other load on the machine).
+        for shift in [16, 18, 19, 20, 21, 22] {
+            var cpu: [Double] = []
+            for _ in 0..<5 {
+                var before = timespec()
+                var after = timespec()
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &before)
+                run { t, v in TrailingDowndate.subtractSparseProducts(t, stride: dimension, left: sparse, leftTiles: v,
+                                                                      right: sparse, rightTiles: v, symmetric: true,
+                                                                      parallel: false, panelDoubles: 1 << shift) }
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &after)
+                cpu.append(Double(after.tv_sec - before.tv_sec) + Double(after.tv_nsec - before.tv_nsec) * 1e-9)
+            }
+            print("  panels of 2^\(shift) doubles, 1 core, thread CPU time: " + Self.describe(cpu))
+        }
+        var cpu: [Double] = []
+        for _ in 0..<3 {
+            var before = timespec()
+            var after = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &before)
+            run { t, v in OldDowndate.subtractSparseProducts(t, stride: dimension, left: sparse, leftTiles: v,
+                                                             right: sparse, rightTiles: v, symmetric: true) }
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &after)
+            cpu.append(Double(after.tv_sec - before.tv_sec) + Double(after.tv_nsec - before.tv_nsec) * 1e-9)
+        }
+        print("  old loop (test module, not inlined), thread CPU time: " + Self.describe(cpu))
+        for threads in [1, 2] {
+            var cpu: [Double] = []
+            let l11 = factor.diagonal[1]
+            var s = DenseMatrix(rowCount: l11.rowCount, columnCount: l11.rowCount)
+            DenseKernels.subtractSymmetricProduct(&s, l11)
+            for _ in 0..<5 {
+                var work = s
+                for index in work.values.indices { work.values[index] = -work.values[index] }
+                var before = timespec()
+                var after = timespec()
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &before)
+                DenseKernels.cholesky(&work, threads: threads)
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &after)
+                cpu.append(Double(after.tv_sec - before.tv_sec) + Double(after.tv_nsec - before.tv_nsec) * 1e-9)
+            }
+            print("  cholesky \(l11.rowCount), \(threads) thread(s), process CPU time: " + Self.describe(cpu))
+        }
 
         // The Cholesky factorisation of the trailing block L₁₁ L₁₁ᵀ.
         let l11 = factor.diagonal[1]

@@ -73,8 +73,7 @@ struct TrailingDowndateTests {
 
     /// The new downdate on a copy of `start`.
     static func downdate(_ start: [Double], stride: Int, left: BlockSparseMatrix, right: BlockSparseMatrix,
-                         symmetric: Bool, parallel: Bool,
-                         strategy: TrailingDowndate.Strategy = .panels) -> [Double] {
+                         symmetric: Bool, parallel: Bool, panelDoubles: Int = TrailingDowndate.panelDoubles) -> [Double] {
         var target = start
         target.withUnsafeMutableBufferPointer { t in
             left.values.withUnsafeBufferPointer { l in
@@ -82,7 +81,7 @@ struct TrailingDowndateTests {
                     guard let tp = t.baseAddress, let lp = l.baseAddress, let rp = r.baseAddress else { return }
                     TrailingDowndate.subtractSparseProducts(tp, stride: stride, left: left, leftTiles: lp,
                                                             right: right, rightTiles: rp,
-                                                            symmetric: symmetric, parallel: parallel, strategy: strategy)
+                                                            symmetric: symmetric, parallel: parallel, panelDoubles: panelDoubles)
                 }
             }
         }
@@ -146,33 +145,29 @@ struct TrailingDowndateTests {
         let threaded = Self.downdate(start, stride: stride, left: left, right: right, symmetric: shape.symmetric, parallel: true)
         #expect(serial == expected)
         #expect(threaded == expected)
-        for strategy in [TrailingDowndate.Strategy.rowPattern, .panels] {
+        // Narrow panels (many per chunk), one column block per panel, one panel for all.
+        for panelDoubles in [1, 4 * stride, 1 << 30] {
             let result = Self.downdate(start, stride: stride, left: left, right: right, symmetric: shape.symmetric,
-                                       parallel: true, strategy: strategy)
-            #expect(result == expected, "\(strategy)")
+                                       parallel: true, panelDoubles: panelDoubles)
+            #expect(result == expected, "panels of \(panelDoubles) doubles")
         }
     }
 
-    /// The transposed pattern lists every tile once, by tile row, with increasing tile columns.
-    @Test func rowPatternListsEveryTile() {
+    /// The work count per tile row is the number of tile pairs of the symmetric downdate.
+    @Test func lowerWorkCountsTilePairs() {
         var random = Random(state: 7)
         let matrix = Self.randomMatrix(tileRows: 1, tileColumns: 2, tileRowCount: 40, tileColumnCount: 70,
                                        perColumn: 5, random: &random)
-        let pattern = matrix.rowPattern
-        #expect(pattern.rowStarts.count == 41)
-        #expect(pattern.rowStarts[40] == matrix.tileRowIndices.count)
-        var seen = Set<Int>()
-        for row in 0..<40 {
-            var previous = -1
-            for entry in pattern.rowStarts[row]..<pattern.rowStarts[row + 1] {
-                let column = Int(pattern.columns[entry])
-                #expect(column > previous)
-                previous = column
-                let tile = matrix.columnStarts[column] + Int(pattern.offsets[entry])
-                #expect(Int(matrix.tileRowIndices[tile]) == row)
-                seen.insert(tile)
+        var expected = [Int](repeating: 0, count: 41)
+        for column in 0..<70 {
+            for tile in matrix.columnStarts[column]..<matrix.columnStarts[column + 1] {
+                let row = Int(matrix.tileRowIndices[tile])
+                for other in tile..<matrix.columnStarts[column + 1] where matrix.tileRowIndices[other] >= row {
+                    expected[row + 1] += 1
+                }
             }
         }
-        #expect(seen.count == matrix.tileRowIndices.count)
+        for row in 0..<40 { expected[row + 1] += expected[row] }
+        #expect(matrix.rowPattern.lowerWork == expected)
     }
 }

@@ -19,9 +19,9 @@ struct BlockSparseMatrix: Sendable, Equatable {
     let tileRowIndices: [Int32]
     /// Tile values, `tileRows * tileColumns` per tile, column-major within the tile.
     var values: [Double]
-    /// The same tiles listed by tile row (the transposed pattern), for the downdate of the
-    /// trailing blocks (``TrailingDowndate``). It depends only on the pattern, not on θ, so it
-    /// is built once with the matrix.
+    /// The work of the symmetric downdate by tile row, to split it across threads
+    /// (``TrailingDowndate``). It depends only on the pattern, not on θ, so it is counted once
+    /// with the matrix.
     let rowPattern: TileRowPattern
 
     var tileSize: Int { tileRows * tileColumns }
@@ -68,47 +68,23 @@ struct BlockSparseMatrix: Sendable, Equatable {
     }
 }
 
-/// The pattern of a ``BlockSparseMatrix`` by tile row: for each tile row (a level of the later
-/// term), the tile columns (levels of the first term) in which it has a tile, in increasing
-/// order, and where that tile sits in its column. Built by one counting pass over the tiles.
+/// What the downdate of the trailing blocks needs to know about a ``BlockSparseMatrix`` by tile
+/// row: how much work each target column block takes, counted in one pass over the tiles.
 struct TileRowPattern: Sendable, Equatable {
-    /// Tile row i lists the entries `rowStarts[i] ..< rowStarts[i + 1]`.
-    let rowStarts: [Int]
-    /// The tile column of each entry, increasing within a tile row.
-    let columns: [Int32]
-    /// The position of each entry's tile within its tile column: the tile's index is
-    /// `columnStarts[column] + Int(offsets[entry])`. (An offset is below the number of tile
-    /// rows, so it fits in 32 bits even when the number of tiles does not.)
-    let offsets: [Int32]
-    /// `lowerWork[i]` is the number of tile pairs (t, u) with t in tile row i and u at or below t
-    /// in the same tile column, summed over the tile rows before i: the work of the symmetric
-    /// downdate up to target column block i, which balances the split across threads.
+    /// `lowerWork[i]` is the number of tile pairs (t, u) with t in a tile row before i and u at or
+    /// below t in the same tile column: the work of the symmetric downdate before target column
+    /// block i, which balances the split across threads.
     let lowerWork: [Int]
 
     init(tileRowCount: Int, columnStarts: [Int], tileRowIndices: [Int32]) {
-        var counts = [Int](repeating: 0, count: tileRowCount + 1)
-        for row in tileRowIndices { counts[Int(row) + 1] += 1 }
-        for row in 0..<tileRowCount { counts[row + 1] += counts[row] }
-        let total = tileRowIndices.count
-        var next = counts
-        var columns = [Int32](repeating: 0, count: total)
-        var offsets = [Int32](repeating: 0, count: total)
         var work = [Int](repeating: 0, count: tileRowCount + 1)
         for column in 0..<max(columnStarts.count - 1, 0) {
-            let start = columnStarts[column]
             let end = columnStarts[column + 1]
-            for tile in start..<end {
-                let row = Int(tileRowIndices[tile])
-                columns[next[row]] = Int32(column)
-                offsets[next[row]] = Int32(tile - start)
-                next[row] += 1
-                work[row + 1] += end - tile
+            for tile in columnStarts[column]..<end {
+                work[Int(tileRowIndices[tile]) + 1] += end - tile
             }
         }
         for row in 0..<tileRowCount { work[row + 1] += work[row] }
-        self.rowStarts = counts
-        self.columns = columns
-        self.offsets = offsets
         self.lowerWork = work
     }
 }

@@ -49,9 +49,11 @@ enum DenseKernels {
     }
 
     /// The order from which ``cholesky(_:threads:)`` uses several threads. Measured on the
-    /// 2-vCPU target (AVX2 path): two threads are slower below 256 rows (thread start and
-    /// barriers), break even around 256–384 and gain 1.2–1.6× from 512 rows on.
-    static let parallelCholeskyThreshold = 384
+    /// 2-vCPU target (AVX2 path, a machine shared with other jobs, best of 7–41 interleaved
+    /// runs): two threads over one 0.81× at 256 rows (thread start and barriers), 1.10× at 384,
+    /// 1.29× at 512, 1.40× at 2000 when the second core is free, about 1.0× when it is busy (the
+    /// total CPU time stays that of one thread: 65 vs 66 ms at 2000).
+    static let parallelCholeskyThreshold = 512
 
     /// The threads that threaded kernels started from the calling thread may use: the active
     /// cores, capped by `mm_set_thread_limit` (1 inside parallel bootstrap replicates).
