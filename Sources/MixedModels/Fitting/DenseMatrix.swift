@@ -49,10 +49,10 @@ enum DenseKernels {
     }
 
     /// The order from which ``cholesky(_:threads:)`` uses several threads. Measured on the
-    /// 2-vCPU target (AVX2 path, a machine shared with other jobs, best of 7–41 interleaved
-    /// runs): two threads over one 0.81× at 256 rows (thread start and barriers), 1.10× at 384,
-    /// 1.29× at 512, 1.40× at 2000 when the second core is free, about 1.0× when it is busy (the
-    /// total CPU time stays that of one thread: 65 vs 66 ms at 2000).
+    /// 2-vCPU target (AVX2 path, best of 7–41 interleaved runs, second core free): two threads
+    /// over one 0.81× at 256 rows (thread start and barriers), 1.13× at 384, 1.23× at 512,
+    /// 1.41× at 768, 1.56× at 1128, 1.85× at 2000 (62 → 34 ms), 1.88× at 3000. When the other
+    /// core is busy the gain falls to about 1.0× (the total CPU time stays that of one thread).
     static let parallelCholeskyThreshold = 512
 
     /// The threads that threaded kernels started from the calling thread may use: the active

@@ -16,14 +16,16 @@ import Foundation
 /// operand's tiles of column c below it, without a call per tile pair. The tiles stream from
 /// memory once per panel and every write lands in the panel, which stays in cache (the old
 /// loop wrote all over a target of up to gigabytes). Measured on the target machine, 2000 × 2000
-/// target, 25 million tile pairs, one core, CPU time: tile-pair loop ≈ 1.5 s (1.8 s per
-/// evaluation in the CLI), one column block at a time from a transposed pattern 130 ms, panels
-/// of 512 KiB / 2 MiB / 4 MiB / 8 MiB / 16 MiB / 32 MiB 82 / 60 / 53 / 55 / 96 / 150 ms.
+/// target, 25 million tile pairs, one core, CPU time: the tile-pair loop 1.4 s, one column
+/// block at a time from a transposed (by tile row) pattern 130 ms, panels of 512 KiB / 2 MiB /
+/// 4 MiB / 8 MiB / 16 MiB / 32 MiB 57 / 45 / 44 / 47 / 67 / 134 ms; 4 MiB panels on both
+/// cores 26 ms.
 ///
 /// Column blocks are split across threads in chunks of about equal work (counted once per
 /// model, ``TileRowPattern``); each target entry is written by one thread only and takes its
 /// terms in increasing c, the order of the loop it replaces, so the result does not depend on
-/// the number of threads or their timing (it is bit-for-bit that loop's result).
+/// the number of threads or their timing. It is bit-for-bit that loop's result, except that the
+/// loop skipped zero factors (which can only change the sign of a zero entry).
 enum TrailingDowndate {
     /// Below this many tile pairs the downdate runs on the calling thread only (a thread hop
     /// costs about as much as 10⁵ pair updates).
@@ -37,6 +39,7 @@ enum TrailingDowndate {
     ///     `stride`, `right.tileRowCount · right.tileRows` columns.
     ///   - leftTiles, rightTiles: the tile values of `left` and `right` (which supply the pattern).
     ///   - parallel: split the work across the available cores (the result is the same).
+    ///   - panelDoubles: the target doubles per panel (for tests and measurements).
     static func subtractSparseProducts(_ target: UnsafeMutablePointer<Double>, stride: Int,
                                        left: BlockSparseMatrix, leftTiles: UnsafePointer<Double>,
                                        right: BlockSparseMatrix, rightTiles: UnsafePointer<Double>,
@@ -67,7 +70,7 @@ enum TrailingDowndate {
         }
     }
 
-    /// The scalar-term case of ``subtractSparseProducts(_:stride:left:leftTiles:right:rightTiles:symmetric:parallel:)``
+    /// The scalar-term case of ``subtractSparseProducts(_:stride:left:leftTiles:right:rightTiles:symmetric:parallel:panelDoubles:)``
     /// (1 × 1 tiles), the common one for crossed intercept-only designs: target[leftRow, rightRow]
     /// −= l · r for every pair of entries sharing a column. (The general entry point takes the
     /// same fast path; this one states the precondition.)
