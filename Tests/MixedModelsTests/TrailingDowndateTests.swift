@@ -93,8 +93,7 @@ struct TrailingDowndateTests {
         let rightRows: Int
         let inner: Int
         let symmetric: Bool
-        /// Tile columns and observations per column; the large shapes exceed the threshold for
-        /// splitting the work across threads.
+        /// Tile columns and observations per column.
         let columns: Int
         let perColumn: Int
         /// Levels of the left and right terms (random when nil); over ~300 the target spans
@@ -119,8 +118,9 @@ struct TrailingDowndateTests {
         .init(leftRows: 1, rightRows: 1, inner: 2, symmetric: true, columns: 4000, perColumn: 20),
         .init(leftRows: 1, rightRows: 1, inner: 2, symmetric: false, columns: 4000, perColumn: 20),
         .init(leftRows: 2, rightRows: 2, inner: 2, symmetric: true, columns: 3000, perColumn: 20),
-        .init(leftRows: 1, rightRows: 1, inner: 2, symmetric: true, columns: 3000, perColumn: 25, levels: (1500, 1500)),
-        .init(leftRows: 1, rightRows: 1, inner: 1, symmetric: false, columns: 2000, perColumn: 25, levels: (1200, 900)),
+        // Above TrailingDowndate.parallelThreshold (2 million tile pairs): split across threads.
+        .init(leftRows: 1, rightRows: 1, inner: 2, symmetric: true, columns: 16000, perColumn: 25, levels: (1500, 1500)),
+        .init(leftRows: 1, rightRows: 1, inner: 1, symmetric: false, columns: 8000, perColumn: 25, levels: (1200, 900)),
         .init(leftRows: 2, rightRows: 1, inner: 2, symmetric: false, columns: 1000, perColumn: 15, levels: (700, 800)),
     ]
 

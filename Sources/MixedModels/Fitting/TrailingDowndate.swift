@@ -27,9 +27,11 @@ import Foundation
 /// the number of threads or their timing. It is bit-for-bit that loop's result, except that the
 /// loop skipped zero factors (which can only change the sign of a zero entry).
 enum TrailingDowndate {
-    /// Below this many tile pairs the downdate runs on the calling thread only (a thread hop
-    /// costs about as much as 10⁵ pair updates).
-    static let parallelThreshold = 200_000
+    /// Below this many tile pairs (about 4 ms of work) the downdate runs on the calling thread
+    /// only: a split costs thread wake-ups, a cursor set per chunk and, on a busy machine, waits
+    /// for a descheduled thread (InstEval, 0.9 million pairs, was 10% slower per evaluation
+    /// split than the old serial loop on the shared 2-vCPU machine).
+    static let parallelThreshold = 2_000_000
 
     /// target[rows of left's tile row, rows of right's tile row] −= T_left T_rightᵀ for every pair
     /// of tiles sharing a tile column (a level of the first term). With `symmetric`, left and
