@@ -7,6 +7,7 @@
                                int ldb, double *C, int ldc);                                         \
     void ck_path_syrk_##suffix(int n, int k, const double *A, int lda, double *C, int ldc);         \
     int ck_path_potrf_##suffix(int n, double *A, int lda);                                           \
+    int ck_path_potrf_threads_##suffix(int n, double *A, int lda, int threads);                      \
     void ck_path_trsm_##suffix(int m, int n, const double *L, int ldl, double *X, int ldx);
 
 CK_DECLARE_PATH(portable)
@@ -24,6 +25,9 @@ CK_DECLARE_PATH(avx2)
         ck_syrk_##suffix(n, k, A, lda, C, ldc);                                                      \
     }                                                                                                \
     int ck_path_potrf_##suffix(int n, double *A, int lda) { return ck_potrf_##suffix(n, A, lda); }  \
+    int ck_path_potrf_threads_##suffix(int n, double *A, int lda, int threads) {                     \
+        return ck_potrf_threads_##suffix(n, A, lda, threads);                                        \
+    }                                                                                                \
     void ck_path_trsm_##suffix(int m, int n, const double *L, int ldl, double *X, int ldx) {        \
         ck_trsm_##suffix(m, n, L, ldl, X, ldx);                                                      \
     }

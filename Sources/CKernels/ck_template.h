@@ -96,18 +96,26 @@ CK_ALWAYS_INLINE void CK_NAME(ck_gemm_direct)(int m, int n, int k, const double 
 
 /// The packing workspace of the calling thread, grown when a product needs more and kept for
 /// the next call, so that the optimiser loop does not allocate (one buffer per thread, at most
-/// the size of the largest packed panels, about 2.5 MB).
+/// the size of the largest packed panels, about 2.5 MB). Threads started by the threaded
+/// factorisation release theirs before they end (`ck_release_workspace`).
+static _Thread_local double *CK_NAME(ck_workspace_buffer) = NULL;
+static _Thread_local size_t CK_NAME(ck_workspace_capacity) = 0;
+
 static double *CK_NAME(ck_workspace)(size_t bytes) {
-    static _Thread_local double *workspace = NULL;
-    static _Thread_local size_t capacity = 0;
-    if (bytes > capacity) {
+    if (bytes > CK_NAME(ck_workspace_capacity)) {
         double *grown = (double *)aligned_alloc(64, bytes);
         if (!grown) return NULL;
-        free(workspace);
-        workspace = grown;
-        capacity = bytes;
+        free(CK_NAME(ck_workspace_buffer));
+        CK_NAME(ck_workspace_buffer) = grown;
+        CK_NAME(ck_workspace_capacity) = bytes;
     }
-    return workspace;
+    return CK_NAME(ck_workspace_buffer);
+}
+
+static void CK_NAME(ck_release_workspace)(void) {
+    free(CK_NAME(ck_workspace_buffer));
+    CK_NAME(ck_workspace_buffer) = NULL;
+    CK_NAME(ck_workspace_capacity) = 0;
 }
 
 static void CK_NAME(ck_gemm)(int m, int n, int k, const double *A, int lda, const double *B, int ldb,
@@ -268,6 +276,146 @@ static int CK_NAME(ck_potrf)(int n, double *A, int lda) {
     if (n <= 0) return 0;
     int info = CK_NAME(ck_potrf_blocked)(n, A, lda, CK_NB);
     if (info != 0) return info;
+    for (int j = 1; j < n; j++) memset(A + (size_t)j * lda, 0, (size_t)j * sizeof(double));
+    return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The threaded factorisation: the same blocked left-looking algorithm, with the two large steps
+// of each panel (the product with the factored columns and the solve of the rows below the
+// diagonal block) split by rows across a team of threads, and the diagonal block factored by
+// the first thread. Every entry is computed by the same sequence of operations as in the
+// single-threaded `ck_potrf` (the row split changes which thread computes a row, not how: both
+// products stay on the packed path, see CK_THREAD_MIN_ROWS), so the result is bit-for-bit the
+// single-threaded one, whatever the number of threads or their timing.
+
+#include <pthread.h>
+
+// Each thread takes at least this many rows of a split step (fewer rows go to fewer threads).
+// With at least 64 rows every product inside the split steps exceeds CK_SMALL_PRODUCT, so it
+// takes the packed path as it does unsplit.
+#define CK_THREAD_MIN_ROWS 64
+#define CK_MAX_THREADS 8
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int parties;      // threads in the team (fixed before any thread waits)
+    int arrived;      // threads waiting in the current round
+    long generation;  // rounds completed
+    int started;      // the team is complete and may start
+    int n, lda, nb;
+    double *A;
+    int info;         // written by thread 0 between two barriers
+} CK_NAME(ck_team);
+
+typedef struct {
+    CK_NAME(ck_team) *team;
+    int rank;
+} CK_NAME(ck_member_arg);
+
+static void CK_NAME(ck_barrier)(CK_NAME(ck_team) *team) {
+    pthread_mutex_lock(&team->lock);
+    long generation = team->generation;
+    if (++team->arrived == team->parties) {
+        team->arrived = 0;
+        team->generation++;
+        pthread_cond_broadcast(&team->wake);
+    } else {
+        while (generation == team->generation) pthread_cond_wait(&team->wake, &team->lock);
+    }
+    pthread_mutex_unlock(&team->lock);
+}
+
+/// Rows [lo, hi) of `rows` for thread `rank` of `parties`: equal parts at multiples of CK_MR,
+/// at least CK_THREAD_MIN_ROWS each (so small steps use fewer threads).
+static void CK_NAME(ck_split_rows)(int rows, int parties, int rank, int *lo, int *hi) {
+    int used = rows / CK_THREAD_MIN_ROWS;
+    if (used < 1) used = 1;
+    if (used > parties) used = parties;
+    if (rank >= used) {
+        *lo = *hi = rows;
+        return;
+    }
+    int part = (rows + used - 1) / used;
+    part = (part + CK_MR - 1) / CK_MR * CK_MR;
+    int start = rank * part;
+    int end = start + part;
+    *lo = start < rows ? start : rows;
+    *hi = end < rows ? end : rows;
+}
+
+static void CK_NAME(ck_potrf_member)(CK_NAME(ck_team) *team, int rank) {
+    const int n = team->n, lda = team->lda, nb = team->nb, parties = team->parties;
+    double *A = team->A;
+    for (int s = 0; s < n; s += nb) {
+        int w = CK_NAME(ck_min)(nb, n - s);
+        double *panel = A + s + (size_t)s * lda;
+        int lo, hi;
+        if (s > 0) {
+            CK_NAME(ck_split_rows)(n - s, parties, rank, &lo, &hi);
+            if (hi > lo) CK_NAME(ck_gemm)(hi - lo, w, s, A + s + lo, lda, A + s, lda, panel + lo, lda);
+            CK_NAME(ck_barrier)(team);
+        }
+        if (rank == 0) {
+            int inner = nb > 4 * CK_POTRF_UNBLOCKED ? nb / 4 : CK_POTRF_UNBLOCKED;
+            int info = CK_NAME(ck_potrf_blocked)(w, panel, lda, inner);
+            if (info != 0) team->info = s + info;
+        }
+        CK_NAME(ck_barrier)(team);
+        if (team->info != 0) return;
+        if (s + w < n) {
+            CK_NAME(ck_split_rows)(n - s - w, parties, rank, &lo, &hi);
+            if (hi > lo) CK_NAME(ck_trsm)(hi - lo, w, panel, lda, panel + w + lo, lda);
+            CK_NAME(ck_barrier)(team);
+        }
+    }
+}
+
+static void *CK_NAME(ck_potrf_worker)(void *argument) {
+    CK_NAME(ck_member_arg) *member = (CK_NAME(ck_member_arg) *)argument;
+    CK_NAME(ck_team) *team = member->team;
+    pthread_mutex_lock(&team->lock);
+    while (!team->started) pthread_cond_wait(&team->wake, &team->lock);
+    int active = member->rank < team->parties;
+    pthread_mutex_unlock(&team->lock);
+    if (active) CK_NAME(ck_potrf_member)(team, member->rank);
+    CK_NAME(ck_release_workspace)();
+    return NULL;
+}
+
+static int CK_NAME(ck_potrf_threads)(int n, double *A, int lda, int threads) {
+    if (n <= 0) return 0;
+    if (threads > CK_MAX_THREADS) threads = CK_MAX_THREADS;
+    if (threads <= 1 || n <= CK_NB) return CK_NAME(ck_potrf)(n, A, lda);
+    CK_NAME(ck_team) team;
+    memset(&team, 0, sizeof(team));
+    pthread_mutex_init(&team.lock, NULL);
+    pthread_cond_init(&team.wake, NULL);
+    team.n = n;
+    team.lda = lda;
+    team.nb = CK_NB;
+    team.A = A;
+    pthread_t workers[CK_MAX_THREADS];
+    CK_NAME(ck_member_arg) members[CK_MAX_THREADS];
+    int created = 0;
+    for (int rank = 1; rank < threads; rank++) {
+        members[rank].team = &team;
+        members[rank].rank = rank;
+        if (pthread_create(&workers[rank], NULL, CK_NAME(ck_potrf_worker), &members[rank]) != 0) break;
+        created = rank;
+    }
+    // The team is the threads that exist; they wait for this before reading its size.
+    pthread_mutex_lock(&team.lock);
+    team.parties = created + 1;
+    team.started = 1;
+    pthread_cond_broadcast(&team.wake);
+    pthread_mutex_unlock(&team.lock);
+    CK_NAME(ck_potrf_member)(&team, 0);
+    for (int rank = 1; rank <= created; rank++) pthread_join(workers[rank], NULL);
+    pthread_cond_destroy(&team.wake);
+    pthread_mutex_destroy(&team.lock);
+    if (team.info != 0) return team.info;
     for (int j = 1; j < n; j++) memset(A + (size_t)j * lda, 0, (size_t)j * sizeof(double));
     return 0;
 }

@@ -5,7 +5,8 @@
 /// supports: AVX2 + FMA, or a portable C path (what any x86-64 or aarch64 compiler vectorises
 /// on its own). An AVX-512 path was measured on the target machine (AMD EPYC Zen 5) and was no
 /// faster: its 512-bit FMA throughput equals the 256-bit one there. The paths differ only in rounding; for a given path the results do not depend on
-/// threads or timing (the kernels run single-threaded and allocate their own packing buffers).
+/// threads or timing (the kernels run on the calling thread, except `mm_potrf_lower_threads`,
+/// whose split does not change the result, and allocate their own packing buffers).
 #ifndef CKERNELS_H
 #define CKERNELS_H
 
@@ -35,6 +36,14 @@ void mm_syrk_lower_sub(int n, int k, const double *A, int lda, double *C, int ld
 /// overwritten).
 int mm_potrf_lower(int n, double *A, int lda);
 
+/// `mm_potrf_lower` on up to `threads` threads (at most 8; the calling thread is one of them):
+/// the product and triangular-solve steps of each panel are split by rows, the diagonal
+/// blocks are factored by the calling thread. The result is bit-for-bit that of
+/// `mm_potrf_lower` on the same kernel path, for any number of threads and any timing. With
+/// `threads` ≤ 1, or n at most one panel wide, or when no thread can be started, it runs on the
+/// calling thread alone. Worker threads are started per call and end before it returns.
+int mm_potrf_lower_threads(int n, double *A, int lda, int threads);
+
 /// X ← X·L⁻ᵀ: X m×n (ldx), L n×n lower triangular (ldl; its upper triangle is not read).
 void mm_trsm_right_lower_trans(int m, int n, const double *L, int ldl, double *X, int ldx);
 
@@ -45,6 +54,15 @@ int mm_set_kernel_path(int path);
 
 /// The path the calling thread's next call will use (never MM_PATH_AUTO).
 int mm_kernel_path(void);
+
+/// Caps the number of threads that threaded work started from the calling thread may use
+/// (0: no cap, the default). Code that already runs one task per core (parallel bootstrap
+/// replicates) sets 1 so that the kernels do not oversubscribe the cores. Returns the previous
+/// setting for this thread.
+int mm_set_thread_limit(int threads);
+
+/// The calling thread's cap (0: none).
+int mm_thread_limit(void);
 
 #ifdef __cplusplus
 }

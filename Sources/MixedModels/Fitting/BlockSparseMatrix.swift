@@ -19,6 +19,10 @@ struct BlockSparseMatrix: Sendable, Equatable {
     let tileRowIndices: [Int32]
     /// Tile values, `tileRows * tileColumns` per tile, column-major within the tile.
     var values: [Double]
+    /// The work of the symmetric downdate by tile row, to split it across threads
+    /// (``TrailingDowndate``). It depends only on the pattern, not on θ, so it is counted once
+    /// with the matrix.
+    let rowPattern: TileRowPattern
 
     var tileSize: Int { tileRows * tileColumns }
 
@@ -47,6 +51,7 @@ struct BlockSparseMatrix: Sendable, Equatable {
         self.columnStarts = starts
         self.tileRowIndices = indices
         self.values = [Double](repeating: 0, count: indices.count * tileRows * tileColumns)
+        self.rowPattern = TileRowPattern(tileRowCount: tileRowCount, columnStarts: starts, tileRowIndices: indices)
     }
 
     /// The position of the tile at (tile row, tile column), or `nil` if it is structurally zero.
@@ -81,5 +86,26 @@ struct BlockSparseMatrix: Sendable, Equatable {
                 }
             }
         }
+    }
+}
+
+/// What the downdate of the trailing blocks needs to know about a ``BlockSparseMatrix`` by tile
+/// row: how much work each target column block takes, counted in one pass over the tiles.
+struct TileRowPattern: Sendable, Equatable {
+    /// `lowerWork[i]` is the number of tile pairs (t, u) with t in a tile row before i and u at or
+    /// below t in the same tile column: the work of the symmetric downdate before target column
+    /// block i, which balances the split across threads.
+    let lowerWork: [Int]
+
+    init(tileRowCount: Int, columnStarts: [Int], tileRowIndices: [Int32]) {
+        var work = [Int](repeating: 0, count: tileRowCount + 1)
+        for column in 0..<max(columnStarts.count - 1, 0) {
+            let end = columnStarts[column + 1]
+            for tile in columnStarts[column]..<end {
+                work[Int(tileRowIndices[tile]) + 1] += end - tile
+            }
+        }
+        for row in 0..<tileRowCount { work[row + 1] += work[row] }
+        self.lowerWork = work
     }
 }

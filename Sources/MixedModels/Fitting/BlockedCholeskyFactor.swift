@@ -234,7 +234,7 @@ struct BlockedCholeskyFactor: Sendable {
                                     corner[column * dimension + column] += 1
                                 }
                             }
-                            Self.subtractSparseProducts(t, stride: dimension, left: sparse, leftTiles: tiles,
+                            TrailingDowndate.subtractSparseProducts(t, stride: dimension, left: sparse, leftTiles: tiles,
                                                         right: sparse, rightTiles: tiles, symmetric: true)
                         }
                     }
@@ -271,7 +271,7 @@ struct BlockedCholeskyFactor: Sendable {
                                                              lambda: rlp, size: columnSize)
                             TileKernels.multiplyRowBlocksTransposed(t, blockCount: rows / max(rowSize, 1), columns: columns,
                                                                     lambda: llp, size: rowSize)
-                            Self.subtractSparseProducts(t, stride: rows, left: left, leftTiles: lt,
+                            TrailingDowndate.subtractSparseProducts(t, stride: rows, left: left, leftTiles: lt,
                                                         right: right, rightTiles: rt, symmetric: false)
                         }
                     }
@@ -418,69 +418,6 @@ struct BlockedCholeskyFactor: Sendable {
             source.withUnsafeBufferPointer { origin in
                 guard let to = destination.baseAddress, let from = origin.baseAddress else { return }
                 to.update(from: from, count: min(destination.count, origin.count))
-            }
-        }
-    }
-
-    /// target[rows of left's tile row, rows of right's tile row] −= T_left T_rightᵀ for every pair
-    /// of tiles sharing a tile column (a level of the first term). With `symmetric`, left and
-    /// right are the same matrix and only the lower triangle is updated.
-    private static func subtractSparseProducts(_ target: UnsafeMutablePointer<Double>, stride: Int,
-                                               left: BlockSparseMatrix, leftTiles: UnsafePointer<Double>,
-                                               right: BlockSparseMatrix, rightTiles: UnsafePointer<Double>,
-                                               symmetric: Bool) {
-        let leftSize = left.tileRows
-        let rightSize = right.tileRows
-        let inner = left.tileColumns
-        if leftSize == 1 && rightSize == 1 && inner == 1 {
-            subtractScalarSparseProducts(target, stride: stride, left: left, leftValues: leftTiles,
-                                         right: right, rightValues: rightTiles, symmetric: symmetric)
-            return
-        }
-        for column in 0..<left.tileColumnCount {
-            let rightRange = right.columnStarts[column]..<right.columnStarts[column + 1]
-            for leftIndex in left.columnStarts[column]..<left.columnStarts[column + 1] {
-                let leftRow = Int(left.tileRowIndices[leftIndex])
-                for rightIndex in rightRange {
-                    let rightRow = Int(right.tileRowIndices[rightIndex])
-                    if symmetric && rightRow > leftRow { break }
-                    let corner = target + rightRow * rightSize * stride + leftRow * leftSize
-                    TileKernels.subtractProduct(corner, stride: stride,
-                                                left: leftTiles + leftIndex * left.tileSize, leftRows: leftSize,
-                                                right: rightTiles + rightIndex * right.tileSize, rightRows: rightSize,
-                                                inner: inner, lowerOnly: symmetric && rightRow == leftRow)
-                }
-            }
-        }
-    }
-
-    /// The scalar-term case of ``subtractSparseProducts`` (1 × 1 tiles), the common one for
-    /// crossed intercept-only designs: target[leftRow, rightRow] −= l · r for every pair of
-    /// entries sharing a column.
-    private static func subtractScalarSparseProducts(_ target: UnsafeMutablePointer<Double>, stride: Int,
-                                                     left: BlockSparseMatrix, leftValues: UnsafePointer<Double>,
-                                                     right: BlockSparseMatrix, rightValues: UnsafePointer<Double>,
-                                                     symmetric: Bool) {
-        left.columnStarts.withUnsafeBufferPointer { leftStarts in
-            right.columnStarts.withUnsafeBufferPointer { rightStarts in
-                left.tileRowIndices.withUnsafeBufferPointer { leftRows in
-                    right.tileRowIndices.withUnsafeBufferPointer { rightRows in
-                        for column in 0..<left.tileColumnCount {
-                            let rightEnd = rightStarts[column + 1]
-                            for leftIndex in leftStarts[column]..<leftStarts[column + 1] {
-                                let leftRow = Int(leftRows[leftIndex])
-                                let leftValue = leftValues[leftIndex]
-                                var rightIndex = rightStarts[column]
-                                while rightIndex < rightEnd {
-                                    let rightRow = Int(rightRows[rightIndex])
-                                    if symmetric && rightRow > leftRow { break }
-                                    target[rightRow * stride + leftRow] -= leftValue * rightValues[rightIndex]
-                                    rightIndex += 1
-                                }
-                            }
-                        }
-                    }
-                }
             }
         }
     }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Runs independent replicates on several threads and returns their results in replicate order.
@@ -11,6 +12,9 @@ enum ParallelReplicates {
         if workers == 1 { return (0..<count).map(body) }
         let collector = Collector<Result>(count: count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            // One replicate per core already: the kernels inside stay on this thread.
+            let previousLimit = mm_set_thread_limit(1)
+            defer { _ = mm_set_thread_limit(previousLimit) }
             var results: [(Int, Result)] = []
             var index = worker
             while index < count {
