@@ -8,12 +8,16 @@ struct CSVWriter {
     private var buffer: [UInt8] = []
     private let flushAt = 1 << 20
     let path: String
+    private let isStandardOutput: Bool
 
     /// Opens `path` for writing ("-" means standard output).
     init(path: String) throws {
         self.path = path
-        if path == "-" {
-            file = stdout
+        isStandardOutput = path == "-"
+        if isStandardOutput {
+            // fdopen rather than the C global `stdout` (not concurrency-safe in Swift 6).
+            guard let f = fdopen(1, "wb") else { throw GeneratorError("cannot write to standard output") }
+            file = f
         } else {
             guard let f = fopen(path, "wb") else {
                 throw GeneratorError("cannot open '\(path)' for writing: \(String(cString: strerror(errno)))")
@@ -101,8 +105,8 @@ struct CSVWriter {
     /// Flushes and closes the file.
     mutating func close() throws {
         try flush()
-        if file == stdout {
-            fflush(file)
+        if isStandardOutput {
+            if fflush(file) != 0 { throw GeneratorError("write to standard output failed") }
         } else if fclose(file) != 0 {
             throw GeneratorError("closing '\(path)' failed: \(String(cString: strerror(errno)))")
         }
