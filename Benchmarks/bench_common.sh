@@ -48,7 +48,7 @@ timed_run() {
 # wall_seconds TIMEFILE: the wall-clock seconds of a `/usr/bin/time -v` report ("-" if none).
 wall_seconds() {
     local t
-    t=$(sed -n 's/^[[:space:]]*Elapsed (wall clock) time[^:]*: //p' "$1" | tail -n 1)
+    t=$(sed -n 's/^.*Elapsed (wall clock) time.*: //p' "$1" | tail -n 1)
     [ -n "$t" ] || { echo "-"; return; }
     # h:mm:ss or m:ss.ss
     awk -v t="$t" 'BEGIN { n = split(t, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.1f", s }'
