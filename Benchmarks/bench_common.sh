@@ -64,7 +64,7 @@ peak_mb() {
 
 # command_errors TIMEFILE: the command's own messages (what precedes time's report), on one line.
 command_errors() {
-    sed '/^[[:space:]]*Command being timed:/,$d' "$1" | grep -v '^[[:space:]]*$' | head -n 3 | tr '\n' ' ' | cut -c 1-200
+    sed '/^[[:space:]]*Command being timed:/,$d' "$1" | grep -v -e '^[[:space:]]*$' -e '^Command exited with non-zero status' -e '^Command terminated by signal' | head -n 3 | tr '\n' ' ' | cut -c 1-200 || true
 }
 
 # json_number FILE KEY: the first numeric value of "KEY" in a JSON file ("-" if absent).
