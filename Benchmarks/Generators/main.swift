@@ -7,7 +7,7 @@
 //                         --seed S --output FILE
 //
 // Every random draw comes from one xoshiro256** stream seeded by --seed (Random.swift), in a
-// fixed order documented at each generator, so a seed gives byte-identical files everywhere.
+// fixed order documented at each generator, so a seed gives the same file everywhere.
 // Numbers are written rounded to 6 decimals; grouping factors are written as text labels
 // (`a17`, `st3`, ...) so that readers take them as categorical.
 //
@@ -83,7 +83,6 @@ let moversHelp = """
 /// Parsed `--name value` / `--name=value` options of one subcommand.
 struct Options {
     private var values: [String: String] = [:]
-    private var used: Set<String> = []
     let design: String
 
     init(design: String, arguments: [String], allowed: Set<String>) throws {
