@@ -12,7 +12,7 @@
 #                            [--log-dir DIR]
 #
 #   --cases     comma-separated subset of: crossed-1m, crossed-10m, schools-1m, movers-1.5m,
-#               movers-702, insteval (default: all, in that order)
+#               movers-702, movers-702-yearly, insteval (default: all, in that order)
 #   --no-r      skip lme4
 #   --no-lmm    skip lmm (lme4 only; lmm-generate is still built)
 #   --timeout   per-run limit in seconds (default 1800); a run over it is killed and reported as
@@ -24,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . Benchmarks/bench_common.sh
 
-ALL_CASES="crossed-1m,crossed-10m,schools-1m,movers-1.5m,movers-702,insteval"
+ALL_CASES="crossed-1m,crossed-10m,schools-1m,movers-1.5m,movers-702,movers-702-yearly,insteval"
 cases=$ALL_CASES
 run_r=yes
 run_lmm=yes
@@ -60,6 +60,7 @@ case_spec() {
                      FORMULA=$SCHOOLS_FORMULA; METHOD=reml; ROWS=1000000 ;;
         movers-1.5m) GEN=(movers --workers 300000 --years 5 --firms 20000 --move-rate 0.05); FORMULA=$MOVERS_FORMULA; METHOD=reml; ROWS=1500000 ;;
         movers-702)  GEN=(movers --workers 1400000 --years 5 --firms 100000 --move-rate 0.02); FORMULA=$MOVERS_FORMULA; METHOD=reml; ROWS=7000000 ;;
+        movers-702-yearly) GEN=(movers --workers 1400000 --years 5 --firms 100000 --yearly-move-rate 0.02); FORMULA=$MOVERS_FORMULA; METHOD=reml; ROWS=7000000 ;;
         insteval)    DATASET=InstEval; FORMULA=$INSTEVAL_FORMULA; METHOD=ml; ROWS=73421 ;;
         *) note "unknown case '$1' (cases: $ALL_CASES)"; exit 2 ;;
     esac

@@ -66,13 +66,17 @@ let schoolsHelp = """
 
 let moversHelp = """
     USAGE: lmm-generate movers [--workers 300000] [--years 5] [--firms 20000]
-                               [--move-rate 0.05] [--seed S] [--output FILE]
+                               [--move-rate 0.05] [--yearly-move-rate R] [--seed S] [--output FILE]
 
     Workers and firms linked through job moves: each worker starts at a random firm and stays
     all years, except that round(move-rate · workers) workers, chosen at random, move once, at
     a random year boundary, to a random other firm. Rows: workers × years (1,500,000 at the
     defaults). The lme4 issue 702 size is --workers 1400000 --firms 100000 --move-rate 0.02
     (7,000,000 rows).
+    --yearly-move-rate R replaces the once-only moves: at every year boundary each worker moves,
+    with probability R, to a random other firm (workers may move several times; the firm graph
+    is then far better connected, the hard case for a sparse factor:
+    research/scale.md §3.4 measured it at --workers 1400000 --firms 100000 --yearly-move-rate 0.02).
       x ~ N(0, 1)
       y = 1 + 0.5x + a[worker] + f[firm] + e,   sd(a) = 1, sd(f) = 0.5, sd(e) = 1
     Columns: y,x,worker,firm,year (labels w1.., f1..; year is the number 1..years).
@@ -247,7 +251,9 @@ func movers(_ o: Options) throws -> Int {
     let nWorkers = try o.positiveInt("workers", default: 300_000)
     let years = try o.positiveInt("years", default: 5)
     let nFirms = try o.positiveInt("firms", default: 20_000)
-    let rate = try o.fraction("move-rate", default: 0.05)
+    let yearly = try o.fraction("yearly-move-rate", default: 0)
+    let rate = yearly > 0 ? 0 : try o.fraction("move-rate", default: 0.05)
+    if yearly > 0 { guard nFirms >= 2 else { throw GeneratorError("moves need --firms 2 or more") } }
     let (rows, overflow) = nWorkers.multipliedReportingOverflow(by: years)
     guard !overflow, rows <= Int(Int32.max) else { throw GeneratorError("design too large") }
     let nMovers = Int((rate * Double(nWorkers)).rounded(.toNearestOrAwayFromZero))
@@ -287,8 +293,13 @@ func movers(_ o: Options) throws -> Int {
             let r = rng.integer(below: nFirms - 1)
             second = r >= first ? r + 1 : r
         }
+        var current = first
         for year in 1...years {
-            let firm = year >= boundary ? second : first
+            if yearly > 0, year > 1, rng.uniform() < yearly {
+                let r = rng.integer(below: nFirms - 1)
+                current = r >= current ? r + 1 : r
+            }
+            let firm = yearly > 0 ? current : (year >= boundary ? second : first)
             let x = round6(rng.normal())
             let y = 1 + 0.5 * x + a[worker] + f[firm] + 1.0 * rng.normal()
             w.fixed6(y); w.comma()
@@ -318,7 +329,7 @@ let designs: [String: (help: String, options: Set<String>, run: (Options) throws
     "crossed": (crossedHelp, common.union(["rows", "g1", "g2"]), crossed),
     "schools": (schoolsHelp, common.union(["schools", "teachers-per-school", "students-per-school",
                                            "observations-per-student"]), schools),
-    "movers": (moversHelp, common.union(["workers", "years", "firms", "move-rate"]), movers),
+    "movers": (moversHelp, common.union(["workers", "years", "firms", "move-rate", "yearly-move-rate"]), movers),
 ]
 
 if design == "--help" || design == "-h" || design == "help" { print(generalHelp); exit(0) }
