@@ -1,5 +1,5 @@
 ## Extra lme4 fit fixtures, in the schema of the shared reference fits
-## (/work/shared/reference/lme4/*.json, described in Fixtures/lme4/README.md),
+## (the copies in Tests/MixedModelsTests/Fixtures/lme4/*.json, described in its README.md),
 ## plus anova() model comparisons and lme4 timings.
 ##
 ## Run from the repository root:
@@ -334,7 +334,7 @@ if (want("anova")) {
 ## Timings: median of 5 lmer() fits (model frame + Z + optimisation)
 ## ---------------------------------------------------------------------------
 if (want("timings")) {
-  ref_dir <- "/work/shared/reference/lme4"
+  ref_dir <- "Tests/MixedModelsTests/Fixtures/lme4"
   rows <- list()
   if (dir.exists(ref_dir)) for (fjs in sort(list.files(ref_dir, "\\.json$", full.names = TRUE))) {
     r <- jsonlite::fromJSON(fjs, simplifyVector = FALSE)
