@@ -1,0 +1,285 @@
+import CKernels
+
+/// Products with at most this many multiply-adds are computed inline rather than by the kernels
+/// (whose call and packing overhead dominates tiny products).
+private let smallProductLimit = 512
+/// Diagonal blocks up to this width are inverted inline rather than by trsm on an identity.
+private let smallInverseWidth = 8
+
+/// C −= A·Bᵀ: C m×n (ldc), A m×k (lda), B n×k (ldb); inline for tiny products, else the kernel.
+@inline(__always)
+private func gemmNTSub(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>, _ lda: Int,
+                       _ b: UnsafePointer<Double>, _ ldb: Int, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+    guard m > 0, n > 0, k > 0 else { return }
+    if m * n * k <= smallProductLimit {
+        for j in 0..<n {
+            let column = c + j * ldc
+            for p in 0..<k {
+                let factor = b[j + p * ldb]
+                guard factor != 0 else { continue }
+                let source = a + p * lda
+                for i in 0..<m { column[i] -= source[i] * factor }
+            }
+        }
+    } else {
+        mm_gemm_nt_sub(Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), c, Int32(ldc))
+    }
+}
+
+/// U ← L⁻ᵀ for the w×w lower triangular L (ld `leading`); U is w×w with leading dimension w
+/// (upper triangular, its strict lower triangle zero).
+@inline(__always)
+private func inverseTranspose(_ l: UnsafePointer<Double>, width w: Int, leading: Int,
+                              into u: UnsafeMutablePointer<Double>) {
+    u.update(repeating: 0, count: w * w)
+    if w <= smallInverseWidth {
+        // Column j of L⁻¹ (forward substitution on e_j) is row j of U.
+        for j in 0..<w {
+            u[j + j * w] = 1
+            for k in j..<w {
+                let x = u[j + k * w] / l[k + k * leading]
+                u[j + k * w] = x
+                guard x != 0 else { continue }
+                for i in (k + 1)..<max(w, k + 1) { u[j + i * w] -= l[i + k * leading] * x }
+            }
+        }
+    } else {
+        for j in 0..<w { u[j + j * w] = 1 }
+        // I·L⁻ᵀ.
+        mm_trsm_right_lower_trans(Int32(w), Int32(w), l, Int32(leading), u, Int32(w))
+    }
+}
+
+/// Position of `target` in the ascending `rows[from ..< end]` (galloping search from `from`),
+/// or nil when it is absent.
+@inline(__always)
+private func gallop(_ rows: UnsafePointer<Int32>, from: Int, end: Int, target: Int32) -> Int? {
+    guard from < end else { return nil }
+    if rows[from] >= target { return rows[from] == target ? from : nil }
+    // rows[low] < target; find high with rows[high] ≥ target (or end).
+    var low = from
+    var step = 1
+    var high = from + 1
+    while high < end && rows[high] < target {
+        low = high
+        step *= 2
+        high = low + step
+    }
+    if high > end { high = end }
+    // rows[low] < target ≤ rows[high] (high == end meaning +∞).
+    var first = low + 1, last = high
+    while first < last {
+        let middle = (first + last) / 2
+        if rows[middle] < target { first = middle + 1 } else { last = middle }
+    }
+    guard first < end, rows[first] == target else { return nil }
+    return first
+}
+
+/// The entries of G = M⁻¹ = (L·Lᵀ)⁻¹ on the structure of a supernodal Cholesky factor L (the
+/// "selected inverse"), in the new order of the factor's `SupernodalStructure`.
+///
+/// Layout: `values` has exactly the layout of the factor's values — one dense column-major
+/// panel per supernode over its rows — so `structure.offset(row:column:)` (row ≥ column) indexes
+/// G too. Unlike the factor, each supernode's diagonal block is stored as a full symmetric
+/// block (its upper triangle holds G as well). Amalgamation zeros of L are entries of the
+/// structure like any other: G is computed there too.
+///
+/// Algorithm (supernodal Takahashi recurrence): supernodes are processed from the last to the
+/// first. For supernode J with diagonal block L_JJ (w×w) and rows below R (m of them), with
+/// Y = L_RJ·L_JJ⁻¹ and G_RR already known (every pair of R lies in the structure of the
+/// ancestor supernode owning the smaller index),
+///
+///     G_RJ = −G_RR·Y,    G_JJ = L_JJ⁻ᵀ·L_JJ⁻¹ − Yᵀ·G_RJ.
+///
+/// G_RR is gathered into a dense m×m workspace through the positions of R in the rows of each
+/// owning ancestor (found by one galloping merge of the sorted row lists per ancestor run, not
+/// by a search per entry); L_JJ⁻ᵀ comes from `mm_trsm_right_lower_trans` on an identity and the
+/// products from `mm_gemm_nt_sub` (inline loops for tiny ones).
+///
+/// Complexity: per supernode O(w³ + w²·m + w·m²) operations plus O(m²) gathered entries — the
+/// same order as the numeric factorisation (whose updates cost Σ w·m² as well); in practice
+/// about two to three factorisations (G_RR·Y is a full, not triangular, product). Memory: one
+/// array of the factor's size plus a workspace of max_J (m² + 2·w·m + 2·w²) doubles, allocated
+/// once.
+public struct SelectedInverse: Sendable {
+    /// The symbolic structure the values are laid out in (the factor's).
+    public let structure: SupernodalStructure
+    /// G on the structure of L, in the factor's panel layout (diagonal blocks stored full).
+    public private(set) var values: [Double]
+
+    /// The selected inverse of the matrix `factor` factorises; nil when `factor` does not hold
+    /// a successful factorisation (or, which cannot happen for a structure built by
+    /// `SupernodalStructure.analyze`, when its row structures are not closed under the tree).
+    public init?(factor: SupernodalFactor) {
+        guard factor.isFactorized else { return nil }
+        let structure = factor.structure
+        var values = [Double](repeating: 0, count: structure.valueCount)
+        guard Self.compute(structure, factor: factor.values, into: &values) else { return nil }
+        self.structure = structure
+        self.values = values
+    }
+
+    /// Recomputes G in place from a new factorisation on the same structure (no reallocation
+    /// of `values`). Returns false, leaving `values` unspecified, when `factor` is not
+    /// factorised or has a different structure (checked by dimensions and value counts).
+    public mutating func update(factor: SupernodalFactor) -> Bool {
+        guard factor.isFactorized, factor.structure.dimension == structure.dimension,
+              factor.structure.valueCount == structure.valueCount,
+              factor.structure.supernodeStarts == structure.supernodeStarts,
+              factor.structure.rowStarts == structure.rowStarts
+        else { return false }
+        return Self.compute(structure, factor: factor.values, into: &values)
+    }
+
+    /// G[row, column] (new order; the two indices in either order), or nil when the pair is not
+    /// in the structure of L or an index is out of range. O(log rowCount).
+    public func entry(row: Int, column: Int) -> Double? {
+        guard let offset = structure.offset(row: max(row, column), column: min(row, column)) else {
+            return nil
+        }
+        return values[offset]
+    }
+
+    /// The doubles of workspace the recurrence needs: max over supernodes of m² + 2·w·m + 2·w².
+    static func workspaceCount(_ s: SupernodalStructure) -> Int {
+        var count = 0
+        for node in 0..<s.supernodeCount {
+            let w = s.width(node)
+            let m = s.rowCount(node) - w
+            count = max(count, m * m + 2 * w * m + 2 * w * w)
+        }
+        return count
+    }
+
+    /// Runs the recurrence from the factor values `l` into `g` (same layout, same count).
+    private static func compute(_ s: SupernodalStructure, factor l: [Double], into g: inout [Double]) -> Bool {
+        guard l.count == s.valueCount, g.count == s.valueCount else { return false }
+        var maxBelow = 0
+        for node in 0..<s.supernodeCount { maxBelow = max(maxBelow, s.rowCount(node) - s.width(node)) }
+        var workspace = [Double](repeating: 0, count: max(workspaceCount(s), 1))
+        var positions = [Int](repeating: 0, count: max(maxBelow, 1))
+        var succeeded = true
+        s.supernodeStarts.withUnsafeBufferPointer { starts in
+        s.rowStarts.withUnsafeBufferPointer { rowStarts in
+        s.supernodeRows.withUnsafeBufferPointer { rowBuffer in
+        s.valueOffsets.withUnsafeBufferPointer { offsets in
+        s.supernodeOfColumn.withUnsafeBufferPointer { ofColumn in
+        l.withUnsafeBufferPointer { lBuffer in
+        g.withUnsafeMutableBufferPointer { gBuffer in
+        workspace.withUnsafeMutableBufferPointer { workBuffer in
+        positions.withUnsafeMutableBufferPointer { position in
+            guard let lValues = lBuffer.baseAddress, let gValues = gBuffer.baseAddress,
+                  let work = workBuffer.baseAddress, let rows = rowBuffer.baseAddress
+            else { return }
+            for node in stride(from: s.supernodeCount - 1, through: 0, by: -1) {
+                let first = starts[node]
+                let w = starts[node + 1] - first
+                let rowBegin = rowStarts[node]
+                let leading = rowStarts[node + 1] - rowBegin
+                let m = leading - w
+                let lPanel = lValues + offsets[node]
+                let gPanel = gValues + offsets[node]
+                // Workspace: U = L_JJ⁻ᵀ (w×w), C (w×w), T = ∓Yᵀ (w×m), H = Yᵀ·G_RR (w×m), G_RR (m×m).
+                let u = work
+                let c = u + w * w
+                let t = c + w * w
+                let h = t + w * m
+                let grr = h + w * m
+                inverseTranspose(lPanel, width: w, leading: leading, into: u)
+                c.update(repeating: 0, count: w * w)
+                gemmNTSub(w, w, w, u, w, u, w, c, w)  // C = −U·Uᵀ
+                if m > 0 {
+                    // T = −U·L_RJᵀ = −Yᵀ.
+                    t.update(repeating: 0, count: w * m)
+                    gemmNTSub(w, m, w, u, w, lPanel + w, leading, t, w)
+                    guard gatherBelow(node: node, rows: rows, rowBegin: rowBegin, width: w, below: m,
+                                      starts: starts, rowStarts: rowStarts, offsets: offsets,
+                                      ofColumn: ofColumn, g: gValues, positions: position, into: grr)
+                    else {
+                        succeeded = false
+                        return
+                    }
+                    // H = −T·G_RRᵀ = Yᵀ·G_RR (G_RR symmetric) = −G_JR.
+                    h.update(repeating: 0, count: w * m)
+                    gemmNTSub(w, m, m, t, w, grr, m, h, w)
+                    // T ← Yᵀ; C −= H·Y, so C = −(U·Uᵀ + Yᵀ·G_RR·Y) = −G_JJ.
+                    for i in 0..<(w * m) { t[i] = -t[i] }
+                    gemmNTSub(w, w, m, h, w, t, w, c, w)
+                    // G_RJ = −Hᵀ.
+                    for j in 0..<w {
+                        let column = gPanel + j * leading + w
+                        for r in 0..<m { column[r] = -h[j + r * w] }
+                    }
+                }
+                // G_JJ = −C, stored full and exactly symmetric (from its lower triangle).
+                for j in 0..<w {
+                    for i in j..<w {
+                        let value = -c[i + j * w]
+                        gPanel[i + j * leading] = value
+                        gPanel[j + i * leading] = value
+                    }
+                }
+            }
+        }}}}}}}}}
+        return succeeded
+    }
+
+    /// Gathers G_RR (full symmetric m×m, leading dimension m) for the rows below supernode
+    /// `node` from the already computed panels of the ancestors owning them. False when a pair
+    /// is missing from the structure.
+    @inline(__always)
+    private static func gatherBelow(node: Int, rows: UnsafePointer<Int32>, rowBegin: Int, width w: Int, below m: Int,
+                                    starts: UnsafeBufferPointer<Int>, rowStarts: UnsafeBufferPointer<Int>,
+                                    offsets: UnsafeBufferPointer<Int>, ofColumn: UnsafeBufferPointer<Int32>,
+                                    g: UnsafePointer<Double>, positions: UnsafeMutableBufferPointer<Int>,
+                                    into grr: UnsafeMutablePointer<Double>) -> Bool {
+        let below = rows + rowBegin + w
+        var runStart = 0
+        while runStart < m {
+            let owner = Int(ofColumn[Int(below[runStart])])
+            let ownerFirst = starts[owner]
+            let ownerEnd = starts[owner + 1]
+            let ownerRowBegin = rowStarts[owner]
+            let ownerRowEnd = rowStarts[owner + 1]
+            let ownerLeading = ownerRowEnd - ownerRowBegin
+            let ownerWidth = ownerEnd - ownerFirst
+            // Positions of below[runStart...] in the owner's row list: own columns directly,
+            // the rest by one galloping merge.
+            var runEnd = runStart
+            while runEnd < m && Int(below[runEnd]) < ownerEnd {
+                positions[runEnd] = Int(below[runEnd]) - ownerFirst
+                runEnd += 1
+            }
+            var cursor = ownerRowBegin + ownerWidth
+            for a in runEnd..<m {
+                guard let found = gallop(rows, from: cursor, end: ownerRowEnd, target: below[a]) else { return false }
+                positions[a] = found - ownerRowBegin
+                cursor = found + 1
+            }
+            let ownerPanel = g + offsets[owner]
+            for b in runStart..<runEnd {
+                let source = ownerPanel + (Int(below[b]) - ownerFirst) * ownerLeading
+                let destination = grr + b * m
+                for a in b..<m { destination[a] = source[positions[a]] }
+            }
+            runStart = runEnd
+        }
+        // Mirror the lower triangle into the upper one, in tiles (cache-friendly transposes).
+        let tile = 32
+        var jb = 0
+        while jb < m {
+            let jEnd = min(m, jb + tile)
+            var ib = jb
+            while ib < m {
+                let iEnd = min(m, ib + tile)
+                for j in jb..<jEnd {
+                    for i in max(ib, j + 1)..<max(iEnd, j + 1) { grr[j + i * m] = grr[i + j * m] }
+                }
+                ib = iEnd
+            }
+            jb = jEnd
+        }
+        return true
+    }
+}
