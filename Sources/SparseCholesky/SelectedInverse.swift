@@ -92,16 +92,18 @@ private func gallop(_ rows: UnsafePointer<Int32>, from: Int, end: Int, target: I
 ///
 ///     G_RJ = −G_RR·Y,    G_JJ = L_JJ⁻ᵀ·L_JJ⁻¹ − Yᵀ·G_RJ.
 ///
-/// G_RR is gathered into a dense m×m workspace through the positions of R in the rows of each
-/// owning ancestor (found by one galloping merge of the sorted row lists per ancestor run, not
-/// by a search per entry); L_JJ⁻ᵀ comes from `mm_trsm_right_lower_trans` on an identity and the
-/// products from `mm_gemm_nt_sub` (inline loops for tiny ones).
+/// G_RR is read from the ancestor panels through the positions of R in the rows of each owning
+/// ancestor (one galloping merge of the sorted row lists per ancestor, not a search per entry),
+/// gathered by column blocks of at most `chunkWidth` (128) columns into a dense workspace, so
+/// G_RR·Y needs O(m·128) scratch rather than O(m²); L_JJ⁻ᵀ comes from
+/// `mm_trsm_right_lower_trans` on an identity and the products from `mm_gemm_nt_sub` (inline
+/// loops for tiny ones).
 ///
 /// Complexity: per supernode O(w³ + w²·m + w·m²) operations plus O(m²) gathered entries — the
 /// same order as the numeric factorisation (whose updates cost Σ w·m² as well); in practice
 /// about two to three factorisations (G_RR·Y is a full, not triangular, product). Memory: one
-/// array of the factor's size plus a workspace of max_J (m² + 2·w·m + 2·w²) doubles, allocated
-/// once.
+/// array of the factor's size plus a workspace of max_J (2·w² + 2·w·m + 2·m·min(m, 128))
+/// doubles, allocated once per computation.
 public struct SelectedInverse: Sendable {
     /// The symbolic structure the values are laid out in (the factor's).
     public let structure: SupernodalStructure
@@ -112,10 +114,17 @@ public struct SelectedInverse: Sendable {
     /// a successful factorisation (or, which cannot happen for a structure built by
     /// `SupernodalStructure.analyze`, when its row structures are not closed under the tree).
     public init?(factor: SupernodalFactor) {
-        guard factor.isFactorized else { return nil }
+        self.init(factor: factor, chunkWidth: Self.chunkWidth)
+    }
+
+    /// As `init(factor:)` with a given column-block width for G_RR (tests use small ones).
+    init?(factor: SupernodalFactor, chunkWidth: Int) {
+        guard factor.isFactorized, chunkWidth > 0 else { return nil }
         let structure = factor.structure
         var values = [Double](repeating: 0, count: structure.valueCount)
-        guard Self.compute(structure, factor: factor.values, into: &values) else { return nil }
+        guard Self.compute(structure, factor: factor.values, into: &values, chunkWidth: chunkWidth) else {
+            return nil
+        }
         self.structure = structure
         self.values = values
     }
@@ -129,7 +138,7 @@ public struct SelectedInverse: Sendable {
               factor.structure.supernodeStarts == structure.supernodeStarts,
               factor.structure.rowStarts == structure.rowStarts
         else { return false }
-        return Self.compute(structure, factor: factor.values, into: &values)
+        return Self.compute(structure, factor: factor.values, into: &values, chunkWidth: Self.chunkWidth)
     }
 
     /// G[row, column] (new order; the two indices in either order), or nil when the pair is not
@@ -141,23 +150,29 @@ public struct SelectedInverse: Sendable {
         return values[offset]
     }
 
-    /// The doubles of workspace the recurrence needs: max over supernodes of m² + 2·w·m + 2·w².
-    static func workspaceCount(_ s: SupernodalStructure) -> Int {
+    /// The doubles of workspace the recurrence needs: max over supernodes of
+    /// 2·w² + 2·w·m + 2·m·min(m, `chunkWidth`).
+    static func workspaceCount(_ s: SupernodalStructure, chunkWidth: Int = chunkWidth) -> Int {
         var count = 0
         for node in 0..<s.supernodeCount {
             let w = s.width(node)
             let m = s.rowCount(node) - w
-            count = max(count, m * m + 2 * w * m + 2 * w * w)
+            count = max(count, 2 * w * w + 2 * w * m + 2 * m * min(m, chunkWidth))
         }
         return count
     }
 
+    /// G_RR is gathered by column blocks of at most this many columns (the workspace is
+    /// O(m·chunkWidth), not O(m²)).
+    static let chunkWidth = 128
+
     /// Runs the recurrence from the factor values `l` into `g` (same layout, same count).
-    private static func compute(_ s: SupernodalStructure, factor l: [Double], into g: inout [Double]) -> Bool {
+    private static func compute(_ s: SupernodalStructure, factor l: [Double], into g: inout [Double],
+                                chunkWidth: Int) -> Bool {
         guard l.count == s.valueCount, g.count == s.valueCount else { return false }
         var maxBelow = 0
         for node in 0..<s.supernodeCount { maxBelow = max(maxBelow, s.rowCount(node) - s.width(node)) }
-        var workspace = [Double](repeating: 0, count: max(workspaceCount(s), 1))
+        var workspace = [Double](repeating: 0, count: max(workspaceCount(s, chunkWidth: chunkWidth), 1))
         var positions = [Int](repeating: 0, count: max(maxBelow, 1))
         var succeeded = true
         s.supernodeStarts.withUnsafeBufferPointer { starts in
@@ -180,12 +195,14 @@ public struct SelectedInverse: Sendable {
                 let m = leading - w
                 let lPanel = lValues + offsets[node]
                 let gPanel = gValues + offsets[node]
-                // Workspace: U = L_JJ⁻ᵀ (w×w), C (w×w), T = ∓Yᵀ (w×m), H = Yᵀ·G_RR (w×m), G_RR (m×m).
+                // Workspace: U = L_JJ⁻ᵀ (w×w), C (w×w), T = −Yᵀ (w×m), H = Yᵀ·G_RR (w×m), and a
+                // column block of G_RR with its transpose (m × chunk each).
                 let u = work
                 let c = u + w * w
                 let t = c + w * w
                 let h = t + w * m
-                let grr = h + w * m
+                let block = h + w * m
+                let transposed = block + m * min(m, chunkWidth)
                 inverseTranspose(lPanel, width: w, leading: leading, into: u)
                 c.update(repeating: 0, count: w * w)
                 gemmNTSub(w, w, w, u, w, u, w, c, w)  // C = −U·Uᵀ
@@ -193,16 +210,17 @@ public struct SelectedInverse: Sendable {
                     // T = −U·L_RJᵀ = −Yᵀ.
                     t.update(repeating: 0, count: w * m)
                     gemmNTSub(w, m, w, u, w, lPanel + w, leading, t, w)
-                    guard gatherBelow(node: node, rows: rows, rowBegin: rowBegin, width: w, below: m,
-                                      starts: starts, rowStarts: rowStarts, offsets: offsets,
-                                      ofColumn: ofColumn, g: gValues, positions: position, into: grr)
+                    // H = Yᵀ·G_RR = −G_JR, accumulated block by block.
+                    h.update(repeating: 0, count: w * m)
+                    guard multiplyBelow(rows: rows, rowBegin: rowBegin, width: w, below: m,
+                                        starts: starts, rowStarts: rowStarts, offsets: offsets,
+                                        ofColumn: ofColumn, g: gValues, positions: position,
+                                        t: t, h: h, block: block, transposed: transposed,
+                                        chunkWidth: chunkWidth)
                     else {
                         succeeded = false
                         return
                     }
-                    // H = −T·G_RRᵀ = Yᵀ·G_RR (G_RR symmetric) = −G_JR.
-                    h.update(repeating: 0, count: w * m)
-                    gemmNTSub(w, m, m, t, w, grr, m, h, w)
                     // T ← Yᵀ; C −= H·Y, so C = −(U·Uᵀ + Yᵀ·G_RR·Y) = −G_JJ.
                     for i in 0..<(w * m) { t[i] = -t[i] }
                     gemmNTSub(w, w, m, h, w, t, w, c, w)
@@ -225,15 +243,19 @@ public struct SelectedInverse: Sendable {
         return succeeded
     }
 
-    /// Gathers G_RR (full symmetric m×m, leading dimension m) for the rows below supernode
-    /// `node` from the already computed panels of the ancestors owning them. False when a pair
-    /// is missing from the structure.
+    /// H −= T·G_RR (T = −Yᵀ, w×m; G_RR symmetric over the rows below the supernode), reading
+    /// G_RR from the already computed panels of the ancestors owning its columns, by column
+    /// blocks B = [s, e) of one owner: H[:, s...] −= T[:, B]·G_RR[s..., B]ᵀ (the blocks on and
+    /// below the diagonal) and H[:, B] −= T[:, e...]·G_RR[e..., B] (their mirror above it).
+    /// False when a pair is missing from the structure.
     @inline(__always)
-    private static func gatherBelow(node: Int, rows: UnsafePointer<Int32>, rowBegin: Int, width w: Int, below m: Int,
-                                    starts: UnsafeBufferPointer<Int>, rowStarts: UnsafeBufferPointer<Int>,
-                                    offsets: UnsafeBufferPointer<Int>, ofColumn: UnsafeBufferPointer<Int32>,
-                                    g: UnsafePointer<Double>, positions: UnsafeMutableBufferPointer<Int>,
-                                    into grr: UnsafeMutablePointer<Double>) -> Bool {
+    private static func multiplyBelow(rows: UnsafePointer<Int32>, rowBegin: Int, width w: Int, below m: Int,
+                                      starts: UnsafeBufferPointer<Int>, rowStarts: UnsafeBufferPointer<Int>,
+                                      offsets: UnsafeBufferPointer<Int>, ofColumn: UnsafeBufferPointer<Int32>,
+                                      g: UnsafePointer<Double>, positions: UnsafeMutableBufferPointer<Int>,
+                                      t: UnsafePointer<Double>, h: UnsafeMutablePointer<Double>,
+                                      block: UnsafeMutablePointer<Double>,
+                                      transposed: UnsafeMutablePointer<Double>, chunkWidth: Int) -> Bool {
         let below = rows + rowBegin + w
         var runStart = 0
         while runStart < m {
@@ -258,27 +280,30 @@ public struct SelectedInverse: Sendable {
                 cursor = found + 1
             }
             let ownerPanel = g + offsets[owner]
-            for b in runStart..<runEnd {
-                let source = ownerPanel + (Int(below[b]) - ownerFirst) * ownerLeading
-                let destination = grr + b * m
-                for a in b..<m { destination[a] = source[positions[a]] }
+            var chunkStart = runStart
+            while chunkStart < runEnd {
+                let chunkEnd = min(runEnd, chunkStart + chunkWidth)
+                let k = chunkEnd - chunkStart
+                let height = m - chunkStart
+                // block = G_RR[chunkStart..<m, chunk] (height × k).
+                for b in chunkStart..<chunkEnd {
+                    let source = ownerPanel + (Int(below[b]) - ownerFirst) * ownerLeading
+                    let destination = block + (b - chunkStart) * height
+                    for a in chunkStart..<m { destination[a - chunkStart] = source[positions[a]] }
+                }
+                gemmNTSub(w, height, k, t + chunkStart * w, w, block, height, h + chunkStart * w, w)
+                let rest = m - chunkEnd
+                if rest > 0 {
+                    // transposed = (G_RR[chunkEnd..<m, chunk])ᵀ (k × rest).
+                    for b in 0..<k {
+                        let source = block + b * height + k
+                        for a in 0..<rest { transposed[b + a * k] = source[a] }
+                    }
+                    gemmNTSub(w, k, rest, t + chunkEnd * w, w, transposed, k, h + chunkStart * w, w)
+                }
+                chunkStart = chunkEnd
             }
             runStart = runEnd
-        }
-        // Mirror the lower triangle into the upper one, in tiles (cache-friendly transposes).
-        let tile = 32
-        var jb = 0
-        while jb < m {
-            let jEnd = min(m, jb + tile)
-            var ib = jb
-            while ib < m {
-                let iEnd = min(m, ib + tile)
-                for j in jb..<jEnd {
-                    for i in max(ib, j + 1)..<max(iEnd, j + 1) { grr[j + i * m] = grr[i + j * m] }
-                }
-                ib = iEnd
-            }
-            jb = jEnd
         }
         return true
     }
