@@ -2,9 +2,9 @@ import CKernels
 
 /// Products with at most this many multiply-adds are computed inline rather than by the kernels
 /// (whose call and packing overhead dominates tiny products).
-private let smallProductLimit = 512
+private let smallProductLimit = 2048
 /// Diagonal blocks up to this width are inverted inline rather than by trsm on an identity.
-private let smallInverseWidth = 8
+private let smallInverseWidth = 16
 
 /// C −= A·Bᵀ: C m×n (ldc), A m×k (lda), B n×k (ldb); inline for tiny products, else the kernel.
 @inline(__always)
@@ -26,27 +26,27 @@ private func gemmNTSub(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Double>,
     }
 }
 
-/// U ← L⁻ᵀ for the w×w lower triangular L (ld `leading`); U is w×w with leading dimension w
-/// (upper triangular, its strict lower triangle zero).
+/// U ← L⁻ᵀ for the w×w lower triangular L (ld `leading`) into the w×w block `u` (ld
+/// `uLeading`; upper triangular, its strict lower triangle zero). `u` must not overlap `l`.
 @inline(__always)
 private func inverseTranspose(_ l: UnsafePointer<Double>, width w: Int, leading: Int,
-                              into u: UnsafeMutablePointer<Double>) {
-    u.update(repeating: 0, count: w * w)
+                              into u: UnsafeMutablePointer<Double>, uLeading: Int) {
+    for j in 0..<w { (u + j * uLeading).update(repeating: 0, count: w) }
     if w <= smallInverseWidth {
         // Column j of L⁻¹ (forward substitution on e_j) is row j of U.
         for j in 0..<w {
-            u[j + j * w] = 1
+            u[j + j * uLeading] = 1
             for k in j..<w {
-                let x = u[j + k * w] / l[k + k * leading]
-                u[j + k * w] = x
+                let x = u[j + k * uLeading] / l[k + k * leading]
+                u[j + k * uLeading] = x
                 guard x != 0 else { continue }
-                for i in (k + 1)..<max(w, k + 1) { u[j + i * w] -= l[i + k * leading] * x }
+                for i in (k + 1)..<max(w, k + 1) { u[j + i * uLeading] -= l[i + k * leading] * x }
             }
         }
     } else {
-        for j in 0..<w { u[j + j * w] = 1 }
+        for j in 0..<w { u[j + j * uLeading] = 1 }
         // I·L⁻ᵀ.
-        mm_trsm_right_lower_trans(Int32(w), Int32(w), l, Int32(leading), u, Int32(w))
+        mm_trsm_right_lower_trans(Int32(w), Int32(w), l, Int32(leading), u, Int32(uLeading))
     }
 }
 
@@ -102,7 +102,7 @@ private func gallop(_ rows: UnsafePointer<Int32>, from: Int, end: Int, target: I
 /// Complexity: per supernode O(w³ + w²·m + w·m²) operations plus O(m²) gathered entries — the
 /// same order as the numeric factorisation (whose updates cost Σ w·m² as well); in practice
 /// about two to three factorisations (G_RR·Y is a full, not triangular, product). Memory: one
-/// array of the factor's size plus a workspace of max_J (2·w² + 2·w·m + 2·m·min(m, 128))
+/// array of the factor's size plus a workspace of max_J (w² + 2·w·m + 2·m·min(m, 128))
 /// doubles, allocated once per computation.
 public struct SelectedInverse: Sendable {
     /// The symbolic structure the values are laid out in (the factor's).
@@ -151,13 +151,13 @@ public struct SelectedInverse: Sendable {
     }
 
     /// The doubles of workspace the recurrence needs: max over supernodes of
-    /// 2·w² + 2·w·m + 2·m·min(m, `chunkWidth`).
+    /// w² + 2·w·m + 2·m·min(m, `chunkWidth`).
     static func workspaceCount(_ s: SupernodalStructure, chunkWidth: Int = chunkWidth) -> Int {
         var count = 0
         for node in 0..<s.supernodeCount {
             let w = s.width(node)
             let m = s.rowCount(node) - w
-            count = max(count, 2 * w * w + 2 * w * m + 2 * m * min(m, chunkWidth))
+            count = max(count, w * w + 2 * w * m + 2 * m * min(m, chunkWidth))
         }
         return count
     }
@@ -195,21 +195,22 @@ public struct SelectedInverse: Sendable {
                 let m = leading - w
                 let lPanel = lValues + offsets[node]
                 let gPanel = gValues + offsets[node]
-                // Workspace: U = L_JJ⁻ᵀ (w×w), C (w×w), T = −Yᵀ (w×m), H = Yᵀ·G_RR (w×m), and a
-                // column block of G_RR with its transpose (m × chunk each).
-                let u = work
-                let c = u + w * w
+                // U = L_JJ⁻ᵀ (w×w) lives in G's own diagonal block until G_JJ replaces it.
+                // Workspace: C (w×w), T = −Yᵀ (w×m), H = Yᵀ·G_RR (w×m), and a column block of
+                // G_RR with its transpose (m × chunk each).
+                let u = gPanel
+                let c = work
                 let t = c + w * w
                 let h = t + w * m
                 let block = h + w * m
                 let transposed = block + m * min(m, chunkWidth)
-                inverseTranspose(lPanel, width: w, leading: leading, into: u)
+                inverseTranspose(lPanel, width: w, leading: leading, into: u, uLeading: leading)
                 c.update(repeating: 0, count: w * w)
-                gemmNTSub(w, w, w, u, w, u, w, c, w)  // C = −U·Uᵀ
+                gemmNTSub(w, w, w, u, leading, u, leading, c, w)  // C = −U·Uᵀ
                 if m > 0 {
                     // T = −U·L_RJᵀ = −Yᵀ.
                     t.update(repeating: 0, count: w * m)
-                    gemmNTSub(w, m, w, u, w, lPanel + w, leading, t, w)
+                    gemmNTSub(w, m, w, u, leading, lPanel + w, leading, t, w)
                     // H = Yᵀ·G_RR = −G_JR, accumulated block by block.
                     h.update(repeating: 0, count: w * m)
                     guard multiplyBelow(rows: rows, rowBegin: rowBegin, width: w, below: m,
