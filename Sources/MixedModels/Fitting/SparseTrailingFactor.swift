@@ -302,6 +302,22 @@ struct SparseTrailingFactor: Sendable {
         }
     }
 
+    /// (L_TT L_TTᵀ)⁻¹ on the structure of L_TT (the selected inverse), or `nil` when the factor
+    /// is not up to date.
+    func selectedInverse() -> SelectedInverse? {
+        SelectedInverse(factor: factor)
+    }
+
+    /// L_TT⁻ᵀ b for a vector in the old (Z) order, returned in the old order.
+    func solveLowerTransposedInZOrder(_ vector: [Double]) -> [Double] {
+        var work = [Double](repeating: 0, count: pattern.dimension)
+        for old in 0..<min(vector.count, pattern.dimension) { work[Int(inversePermutation[old])] = vector[old] }
+        factor.solveLowerTransposed(&work)
+        var result = [Double](repeating: 0, count: pattern.dimension)
+        for old in 0..<pattern.dimension { result[old] = work[Int(inversePermutation[old])] }
+        return result
+    }
+
     /// L_TT⁻¹ b for a vector in the old (Z) order, returned in the factor's order.
     func solveLowerInFactorOrder(_ vector: [Double]) -> [Double] {
         var result = [Double](repeating: 0, count: pattern.dimension)

@@ -1,3 +1,5 @@
+import SparseCholesky
+
 /// Selected parts of the inverse of the mixed-model equations, read off the blocked factor L.
 ///
 /// In the spherical coordinates u (b = Λu) the mixed-model equations are
@@ -21,8 +23,11 @@
 ///
 /// - Complexity: building is O(q'³) in the trailing dimension q' = Σ_{k≥1} ℓ_k s_k (two dense
 ///   triangular products) plus O(p q' ²); memory q'² (the same order as the factor's dense blocks).
-///   When the trailing terms are stored sparse, G and H are not formed: each solution solves
-///   D y = r through the sparse factor instead (O(nnz(D)) per solution).
+///   When the trailing terms are stored sparse, G is computed only on the structure of D (the
+///   selected inverse, at about the cost of two or three factorisations), which holds every
+///   pair that a level's own block or a first-term level's clique of trailing levels needs;
+///   a pair outside it (new data combining unrelated levels) is answered by two sparse solves.
+///   H takes p sparse solves.
 struct MixedModelEquationsInverse: Sendable {
     /// The sparse intermediate results of L⁻¹ applied to one vector [v; x].
     struct Solution {
@@ -32,8 +37,6 @@ struct MixedModelEquationsInverse: Sendable {
         var trailing: [Int: Double] = [:]
         /// L_XX⁻¹ (x − L_XZ L_ZZ⁻¹ v) (p values).
         var fixed: [Double] = []
-        /// With a sparse trailing factor: D⁻¹ r in full (Z's order), since G is not formed.
-        var trailingSolved: [Double] = []
     }
 
     let factor: BlockedCholeskyFactor
@@ -47,6 +50,8 @@ struct MixedModelEquationsInverse: Sendable {
     let trailingFixed: [Double]
     /// L_XX⁻¹, p × p lower triangular.
     let fixedInverse: DenseMatrix
+    /// With sparse trailing storage: G = (D Dᵀ)⁻¹ on the structure of D.
+    let selectedInverse: SelectedInverse?
 
     init(factor: BlockedCholeskyFactor) {
         self.factor = factor
@@ -61,11 +66,24 @@ struct MixedModelEquationsInverse: Sendable {
         self.trailingDimension = dimension
         self.fixedInverse = factor.inverseFixedFactor()
         let p = factor.fixedCount
-        if factor.sparseTrailing != nil {
+        if let sparse = factor.sparseTrailing {
             self.trailingInverse = []
-            self.trailingFixed = []
+            self.selectedInverse = sparse.selectedInverse()
+            // H[:, r] = D⁻ᵀ h_r, h_r = row r of L_XZ' (old order), stored like the dense H.
+            var h = [Double](repeating: 0, count: dimension * p)
+            for r in 0..<p {
+                var row = [Double](repeating: 0, count: dimension)
+                for k in 1..<termCount {
+                    let block = factor.xyZ[k]
+                    for column in 0..<block.columnCount { row[offsets[k] + column] = block[r, column] }
+                }
+                let solved = sparse.solveLowerTransposedInZOrder(row)
+                for index in 0..<dimension { h[r * dimension + index] = solved[index] }
+            }
+            self.trailingFixed = h
             return
         }
+        self.selectedInverse = nil
 
         // D (lower triangular, column-major) assembled from the dense blocks.
         var d = [Double](repeating: 0, count: dimension * dimension)
@@ -163,28 +181,9 @@ struct MixedModelEquationsInverse: Sendable {
                 t[r] -= sum
             }
         }
-        if let sparse = factor.sparseTrailing {
-            // y = D⁻¹ r through the sparse factor; t −= L_XZ' y.
-            var r = [Double](repeating: 0, count: trailingDimension)
-            for (index, value) in solution.trailing { r[index] = value }
-            let solved = sparse.solveLowerInFactorOrder(r)
-            var y = [Double](repeating: 0, count: trailingDimension)
-            for old in 0..<trailingDimension { y[old] = solved[Int(sparse.inversePermutation[old])] }
-            for k in 1..<max(factor.termCount, 1) {
-                let block = factor.xyZ[k]
-                let offset = trailingOffsets[k]
-                for column in 0..<block.columnCount {
-                    let value = y[offset + column]
-                    if value == 0 { continue }
-                    for row in 0..<p { t[row] -= block[row, column] * value }
-                }
-            }
-            solution.trailingSolved = y
-        } else {
-            // t −= Hᵀ r
-            for (index, value) in solution.trailing {
-                for r in 0..<p { t[r] -= trailingFixed[r * trailingDimension + index] * value }
-            }
+        // t −= Hᵀ r
+        for (index, value) in solution.trailing {
+            for r in 0..<p { t[r] -= trailingFixed[r * trailingDimension + index] * value }
         }
         // L_XX⁻¹ t
         var fixed = [Double](repeating: 0, count: p)
@@ -205,16 +204,42 @@ struct MixedModelEquationsInverse: Sendable {
                 for index in valuesA.indices { sum += valuesA[index] * valuesB[index] }
             }
         }
-        if factor.sparseTrailing != nil {
-            for index in a.trailingSolved.indices where index < b.trailingSolved.count {
-                sum += a.trailingSolved[index] * b.trailingSolved[index]
-            }
-            return sum
+        if let sparse = factor.sparseTrailing {
+            return sum + sparseTrailingProduct(a, b, sparse: sparse)
         }
         for (indexA, valueA) in a.trailing {
             let base = indexA * trailingDimension
             for (indexB, valueB) in b.trailing { sum += valueA * trailingInverse[base + indexB] * valueB }
         }
+        return sum
+    }
+
+    /// r_aᵀ G r_b with G on the structure of D (the selected inverse); two sparse solves when a
+    /// pair falls outside it.
+    private func sparseTrailingProduct(_ a: Solution, _ b: Solution, sparse: SparseTrailingFactor) -> Double {
+        if let selected = selectedInverse {
+            var sum = 0.0
+            var complete = true
+            outer: for (indexA, valueA) in a.trailing {
+                let rowA = Int(sparse.inversePermutation[indexA])
+                for (indexB, valueB) in b.trailing {
+                    guard let g = selected.entry(row: rowA, column: Int(sparse.inversePermutation[indexB])) else {
+                        complete = false
+                        break outer
+                    }
+                    sum += valueA * g * valueB
+                }
+            }
+            if complete { return sum }
+        }
+        var ra = [Double](repeating: 0, count: trailingDimension)
+        for (index, value) in a.trailing { ra[index] = value }
+        var rb = [Double](repeating: 0, count: trailingDimension)
+        for (index, value) in b.trailing { rb[index] = value }
+        let ya = sparse.solveLowerInFactorOrder(ra)
+        let yb = sparse.solveLowerInFactorOrder(rb)
+        var sum = 0.0
+        for index in ya.indices { sum += ya[index] * yb[index] }
         return sum
     }
 
