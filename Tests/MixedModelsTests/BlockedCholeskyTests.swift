@@ -17,6 +17,8 @@ struct BlockedCholeskyTests {
         .init(data: "Penicillin", formula: "diameter ~ 1 + (1 | plate) + (1 | sample)", weights: false),
         .init(data: "Pastes", formula: "strength ~ 1 + (1 | batch/cask)", weights: false),
         .init(data: "sleepstudy", formula: "Reaction ~ 1 + Days + (1 + Days | Subject)", weights: true),
+        // A vector first term with a scalar term crossed with it (the row-tile kernels).
+        .init(data: "sleepstudy", formula: "Reaction ~ 1 + Days + (1 + Days | Subject) + (1 | Days)", weights: true),
         .init(data: "Machines", formula: "score ~ Machine + (Machine | Worker) + (1 | Worker:Machine)", weights: false),
         .init(data: "Oats", formula: "yield ~ nitro * Variety + (1 + nitro | Block) + (1 | Variety) + (1 | Block:Variety)", weights: true),
     ]

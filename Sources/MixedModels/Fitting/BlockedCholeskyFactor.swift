@@ -159,6 +159,13 @@ struct BlockedCholeskyFactor: Sendable {
             }
             return
         }
+        if rows == 1 {
+            // Row tiles (a scalar later term): t ← λ_i t λ₀ L₀₀⁻ᵀ = t R with one c×c matrix R per
+            // first-term level, read straight from A.
+            Self.updateRowTiles(&block, source: a.firstColumn[i - 1], lambda: leftLambda[0], firstLambda: rightLambda,
+                                firstFactor: factor)
+            return
+        }
         copyContents(of: a.firstColumn[i - 1].values, into: &block.values)
         block.values.withUnsafeMutableBufferPointer { values in
             leftLambda.withUnsafeBufferPointer { left in
@@ -173,6 +180,57 @@ struct BlockedCholeskyFactor: Sendable {
                                     let tile = v + tileIndex * rows * columns
                                     TileKernels.scale(tile, rows: rows, columns: columns, left: lp, right: rp, scratch: sp)
                                     TileKernels.solveRightLowerTranspose(tile, rows: rows, columns: columns, factor: factorTile)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// L_i0 for 1×c tiles: each tile row t of A_i0 in first-term column (level) m becomes
+    /// t R_m with R_m = λ_i λ₀ L₀₀[m]⁻ᵀ (c × c), formed once per level.
+    private static func updateRowTiles(_ block: inout BlockSparseMatrix, source: BlockSparseMatrix, lambda: Double,
+                                       firstLambda: [Double], firstFactor: BlockDiagonalMatrix) {
+        let c = block.tileColumns
+        guard c > 0 else { return }
+        var inverse = [Double](repeating: 0, count: c * c)
+        var transform = [Double](repeating: 0, count: c * c)
+        var row = [Double](repeating: 0, count: c)
+        block.values.withUnsafeMutableBufferPointer { values in
+            source.values.withUnsafeBufferPointer { origin in
+                firstFactor.values.withUnsafeBufferPointer { factors in
+                    block.columnStarts.withUnsafeBufferPointer { starts in
+                        for level in 0..<block.tileColumnCount {
+                            let l = level * c * c
+                            // inverse = L⁻¹ (lower, column-major), by forward substitution.
+                            for column in 0..<c {
+                                for r in 0..<c {
+                                    guard r >= column else {
+                                        inverse[column * c + r] = 0
+                                        continue
+                                    }
+                                    var value = r == column ? 1.0 : 0.0
+                                    for m in column..<r { value -= factors[l + m * c + r] * inverse[column * c + m] }
+                                    inverse[column * c + r] = value / factors[l + r * c + r]
+                                }
+                            }
+                            // transform = λ_i λ₀ L⁻ᵀ: entry (m, b) = λ_i Σ_j λ₀[m, j] L⁻¹[b, j].
+                            for b in 0..<c {
+                                for m in 0..<c {
+                                    var sum = 0.0
+                                    for j in 0...min(m, b) { sum += firstLambda[j * c + m] * inverse[j * c + b] }
+                                    transform[b * c + m] = lambda * sum
+                                }
+                            }
+                            for tile in starts[level]..<starts[level + 1] {
+                                let base = tile * c
+                                for m in 0..<c { row[m] = origin[base + m] }
+                                for b in 0..<c {
+                                    var sum = 0.0
+                                    for m in 0..<c { sum += row[m] * transform[b * c + m] }
+                                    values[base + b] = sum
                                 }
                             }
                         }
@@ -314,6 +372,27 @@ struct BlockedCholeskyFactor: Sendable {
                               let xp = xv.baseAddress else { return }
                         TileKernels.multiplyColumnBlocks(t, rows: rows, blockCount: sparse.tileRowCount, lambda: lp, size: size)
                         let firstSize = sparse.tileColumns
+                        if size == 1 && firstSize > 1 {
+                            // Row tiles: column r of the target −= the block of L_{Xy,0} for level c
+                            // times the tile (a length-s₀ row).
+                            sparse.columnStarts.withUnsafeBufferPointer { starts in
+                                sparse.tileRowIndices.withUnsafeBufferPointer { rowLevels in
+                                    for column in 0..<sparse.tileColumnCount {
+                                        let source = xp + column * firstSize * rows
+                                        for tileIndex in starts[column]..<starts[column + 1] {
+                                            let destination = t + Int(rowLevels[tileIndex]) * rows
+                                            let tile = tiles + tileIndex * firstSize
+                                            for b in 0..<firstSize {
+                                                let factor = tile[b]
+                                                let sourceColumn = source + b * rows
+                                                for row in 0..<rows { destination[row] -= sourceColumn[row] * factor }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            return
+                        }
                         if size == 1 && firstSize == 1 {
                             // Scalar tiles: column r of the target −= column c of L_{Xy,0} · L_k0[r, c].
                             sparse.columnStarts.withUnsafeBufferPointer { starts in
