@@ -10,6 +10,15 @@
 /// and later blocks are dense (where fill-in appears) or, for nearly nested designs, one
 /// supernodal sparse factor (``SparseTrailingFactor``, chosen by ``FactorPlan``). No work
 /// proportional to n happens here.
+///
+/// The kernels below update a block in place with the idiom
+///
+///     var block = first; first = <empty placeholder>; defer { first = block }
+///
+/// which moves the block's storage out of `self` for the duration of the update. Without it,
+/// `block` and `self.first` would share one array buffer, and the first write would copy the
+/// whole block (copy-on-write) on every evaluation; with it the buffer is uniquely referenced,
+/// written in place, and moved back when the function returns.
 struct BlockedCholeskyFactor: Sendable {
     let parametrizations: [CovarianceParametrization]
     /// The offset of each term's parameters in θ.
