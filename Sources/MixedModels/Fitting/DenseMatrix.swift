@@ -57,8 +57,12 @@ enum DenseKernels {
 
     /// The threads that threaded kernels started from the calling thread may use: the active
     /// cores, capped by `mm_set_thread_limit` (1 inside parallel bootstrap replicates).
+    /// The active processors, read once per process (Foundation may read cgroup files for it,
+    /// which costs more than a small model's whole evaluation).
+    static let processorCount = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+
     static var threadCount: Int {
-        let cores = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+        let cores = processorCount
         let limit = Int(mm_thread_limit())
         return limit > 0 ? min(cores, limit) : cores
     }

@@ -110,8 +110,20 @@ struct FactorPlan: Sendable {
     }
 
     /// The memory a model may use: `MemAvailable` from /proc/meminfo (Linux), else the
-    /// physical memory, less a tenth for everything else.
-    static func availableMemory() -> Int {
+    /// physical memory, less a tenth for everything else. Read again only when a model is
+    /// large enough for it to matter (small models use the first reading).
+    static func availableMemory(forBytes estimate: Int = .max) -> Int {
+        if estimate < Self.smallModelBytes { return firstAvailableMemory }
+        return readAvailableMemory()
+    }
+
+    /// Models predicted below this size never re-read the available memory.
+    static let smallModelBytes = 64 << 20
+
+    /// The first reading of the available memory in this process.
+    static let firstAvailableMemory = readAvailableMemory()
+
+    private static func readAvailableMemory() -> Int {
         if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
             for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
                 let fields = line.split(separator: " ")

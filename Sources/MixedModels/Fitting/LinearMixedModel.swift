@@ -39,7 +39,9 @@ public struct LinearMixedModel: Sendable {
     }
 
     private init(design: ModelDesign, startedAt start: ContinuousClock.Instant, clock: ContinuousClock) throws(MixedModelError) {
-        let limit = design.options.memoryLimit ?? FactorPlan.availableMemory()
+        let rough = 8 * design.observationCount * (design.randomEffectsTerms.count + 1)
+            + 8 * design.randomEffectsTerms.dropFirst().reduce(0) { $0 + $1.randomEffectCount * $1.randomEffectCount }
+        let limit = design.options.memoryLimit ?? FactorPlan.availableMemory(forBytes: rough)
         try FactorPlan.checkCrossProducts(design: design, memoryLimit: limit)
         self.design = design
         let crossProducts = CrossProducts(design: design)
