@@ -344,16 +344,9 @@ struct SparseTrailingFactor: Sendable {
 
     /// Stored entries of L_TT in the columns of term k (its share of the factor's nonzeros).
     func nonzeros(ofTerm k: Int) -> Int {
-        let structure = factor.structure
-        let offset = pattern.scalarOffsets[k]
-        let count = sizes[k] * (pattern.nodeOffsets.count > k ? termLevelCount(k) : 0)
-        var total = 0
-        for old in offset..<(offset + count) { total += structure.columnCounts[Int(inversePermutation[old])] }
-        return total
-    }
-
-    private func termLevelCount(_ k: Int) -> Int {
-        let next = k + 1 < pattern.scalarOffsets.count ? pattern.scalarOffsets[k + 1] : pattern.dimension
-        return (next - pattern.scalarOffsets[k]) / max(sizes[k], 1)
+        let start = pattern.scalarOffsets[k]
+        let end = k + 1 < pattern.scalarOffsets.count ? pattern.scalarOffsets[k + 1] : pattern.dimension
+        let counts = factor.structure.columnCounts
+        return (start..<end).reduce(0) { $0 + counts[Int(inversePermutation[$1])] }
     }
 }
