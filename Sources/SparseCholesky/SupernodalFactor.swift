@@ -6,6 +6,9 @@ import Foundation
 private let smallUpdateLimit = 512
 /// Panels with width² × rows at most this are factorised inline rather than by potrf + trsm.
 private let smallPanelLimit = 4096
+/// Diagonal blocks from this width on use the threaded dense Cholesky when threads are given
+/// (the size from which two threads beat one on the 2-core target; see DenseKernels).
+private let threadedPanelWidth = 512
 
 /// Cholesky of a small rows × width panel in place: the diagonal block becomes L11 (its strict
 /// upper triangle zeroed) and the rows below become L21 = A21·L11⁻ᵀ. False on a pivot that is
@@ -59,6 +62,18 @@ public struct SupernodalFactor: Sendable {
 
     private var workspace: [Double]
     private var relativeRow: [Int32]
+    /// log L_jj per column of the last factorisation, summed in column order afterwards so that
+    /// the sum does not depend on which thread factorised which column.
+    private var columnLogs: [Double]
+    /// The two-thread split of the tree, when it has one worth using (see `SubtreeSchedule`).
+    private let schedule: SubtreeSchedule?
+    /// The second thread's scratch (empty without a schedule).
+    private var secondWorkspace: [Double]
+    private var secondRelativeRow: [Int32]
+
+    /// Factorisations of fewer flops than this stay on one thread (a thread hand-off costs
+    /// tens of microseconds).
+    public static let parallelFlopThreshold = 2e7
 
     /// A factor with zero values and the workspace `structure` needs.
     public init(structure: SupernodalStructure) {
@@ -66,6 +81,10 @@ public struct SupernodalFactor: Sendable {
         values = [Double](repeating: 0, count: structure.valueCount)
         workspace = [Double](repeating: 0, count: max(structure.updateWorkspaceCount, 1))
         relativeRow = [Int32](repeating: 0, count: max(structure.dimension, 1))
+        columnLogs = [Double](repeating: 0, count: structure.dimension)
+        schedule = structure.flopCount >= Self.parallelFlopThreshold ? SubtreeSchedule(structure: structure) : nil
+        secondWorkspace = schedule == nil ? [] : workspace
+        secondRelativeRow = schedule == nil ? [] : relativeRow
     }
 
     /// Sets every value to zero (ready for the caller to add M's entries).
@@ -77,16 +96,20 @@ public struct SupernodalFactor: Sendable {
         logDiagonalSum = .nan
     }
 
-    /// Factorises in place. Returns false, leaving `values` partly overwritten, when the matrix
+    /// Factorises in place, on up to `threads` threads (two at most are used: the subtrees of
+    /// `SubtreeSchedule` side by side, then the supernodes above them, whose large diagonal
+    /// blocks use the threaded dense Cholesky). The result is the same, bit for bit, for any
+    /// number of threads. Returns false, leaving `values` partly overwritten, when the matrix
     /// is not (numerically) positive definite or holds non-finite numbers, or when `values` no
     /// longer has `structure.valueCount` entries.
-    public mutating func factorize() -> Bool {
+    public mutating func factorize(threads: Int = 1) -> Bool {
         isFactorized = false
         logDiagonalSum = .nan
         let s = structure
         guard values.count == s.valueCount else { return false }
+        guard s.supernodeCount > 0 || s.dimension == 0 else { return false }
+        let parallel = threads > 1 ? schedule : nil
         var succeeded = true
-        var logSum = 0.0
         s.supernodeStarts.withUnsafeBufferPointer { starts in
         s.rowStarts.withUnsafeBufferPointer { rowStarts in
         s.supernodeRows.withUnsafeBufferPointer { rows in
@@ -96,83 +119,54 @@ public struct SupernodalFactor: Sendable {
         s.updateRowPositions.withUnsafeBufferPointer { rowPositions in
         s.updateRowCounts.withUnsafeBufferPointer { rowCounts in
         values.withUnsafeMutableBufferPointer { valueBuffer in
+        columnLogs.withUnsafeMutableBufferPointer { logBuffer in
         workspace.withUnsafeMutableBufferPointer { workBuffer in
         relativeRow.withUnsafeMutableBufferPointer { relative in
-            guard let values = valueBuffer.baseAddress, let work = workBuffer.baseAddress,
-                  let rowBase = rows.baseAddress
+        secondWorkspace.withUnsafeMutableBufferPointer { secondWork in
+        secondRelativeRow.withUnsafeMutableBufferPointer { secondRelative in
+            guard let values = valueBuffer.baseAddress, let rowBase = rows.baseAddress,
+                  let work = workBuffer.baseAddress, let relativeBase = relative.baseAddress
             else { return }
-            for target in 0..<s.supernodeCount {
-                let first = starts[target]
-                let width = starts[target + 1] - first
-                let rowBegin = rowStarts[target]
-                let leading = rowStarts[target + 1] - rowBegin
-                for k in 0..<leading { relative[Int(rows[rowBegin + k])] = Int32(k) }
-                let panel = values + offsets[target]
-                for update in updateStarts[target]..<updateStarts[target + 1] {
-                    let source = Int(sources[update])
-                    let sourceWidth = starts[source + 1] - starts[source]
-                    let sourceRowBegin = rowStarts[source]
-                    let sourceLeading = rowStarts[source + 1] - sourceRowBegin
-                    let position = Int(rowPositions[update])
-                    let inside = Int(rowCounts[update])
-                    let remaining = sourceLeading - position
-                    let sourcePanel = values + offsets[source]
-                    if inside * remaining * sourceWidth <= smallUpdateLimit {
-                        // Small update: dot products straight into the target (no kernel call).
-                        let sourceRows = rowBase + sourceRowBegin + position
-                        let sourceBase = sourcePanel + position
-                        for jj in 0..<inside {
-                            let destination = panel + (Int(sourceRows[jj]) - first) * leading
-                            for ii in jj..<remaining {
-                                var sum = 0.0
-                                for k in 0..<sourceWidth {
-                                    sum += sourceBase[ii + k * sourceLeading] * sourceBase[jj + k * sourceLeading]
-                                }
-                                destination[Int(relative[Int(sourceRows[ii])])] -= sum
-                            }
-                        }
-                        continue
-                    }
-                    work.update(repeating: 0, count: remaining * inside)
-                    mm_syrk_lower_sub(Int32(inside), Int32(sourceWidth), sourcePanel + position,
-                                      Int32(sourceLeading), work, Int32(remaining))
-                    if remaining > inside {
-                        mm_gemm_nt_sub(Int32(remaining - inside), Int32(inside), Int32(sourceWidth),
-                                       sourcePanel + position + inside, Int32(sourceLeading),
-                                       sourcePanel + position, Int32(sourceLeading),
-                                       work + inside, Int32(remaining))
-                    }
-                    // Scatter: column jj of the update is column (row − first) of the target.
-                    let sourceRows = rowBase + sourceRowBegin + position
-                    for jj in 0..<inside {
-                        let column = Int(sourceRows[jj]) - first
-                        let destination = panel + column * leading
-                        let contribution = work + jj * remaining
-                        for ii in jj..<remaining {
-                            destination[Int(relative[Int(sourceRows[ii])])] += contribution[ii]
-                        }
-                    }
+            let context = PanelContext(
+                starts: starts, rowStarts: rowStarts, rows: rowBase, offsets: offsets,
+                updateStarts: updateStarts, sources: sources, rowPositions: rowPositions, rowCounts: rowCounts,
+                values: values, logs: logBuffer.baseAddress)
+            guard let parallel, let secondWorkBase = secondWork.baseAddress,
+                  let secondRelativeBase = secondRelative.baseAddress else {
+                // No split worth using: one thread, but its large diagonal blocks (a dense root,
+                // say) still use the threaded Cholesky.
+                for target in 0..<s.supernodeCount
+                where !context.factor(target, work: work, relative: relativeBase, threads: threads) {
+                    succeeded = false
+                    return
                 }
-                if width * width * leading <= smallPanelLimit {
-                    guard factorSmallPanel(panel, width: width, leading: leading) else {
-                        succeeded = false
-                        return
-                    }
-                } else {
-                    let info = mm_potrf_lower(Int32(width), panel, Int32(leading))
-                    if info != 0 {
-                        succeeded = false
-                        return
-                    }
-                    if leading > width {
-                        mm_trsm_right_lower_trans(Int32(leading - width), Int32(width), panel,
-                                                  Int32(leading), panel + width, Int32(leading))
-                    }
-                }
-                for c in 0..<width { logSum += log(panel[c * leading + c]) }
+                return
             }
-        }}}}}}}}}}}
-        guard succeeded, s.supernodeCount > 0 || s.dimension == 0 else { return false }
+            let scratch = [Scratch(work: work, relative: relativeBase),
+                           Scratch(work: secondWorkBase, relative: secondRelativeBase)]
+            let outcomes = PartOutcomes()
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                var ok = true
+                for target in parallel.parts[part]
+                where !context.factor(Int(target), work: scratch[part].work, relative: scratch[part].relative, threads: 1) {
+                    ok = false
+                    break
+                }
+                outcomes.record(part: part, succeeded: ok)
+            }
+            guard outcomes.allSucceeded else {
+                succeeded = false
+                return
+            }
+            for target in parallel.top
+            where !context.factor(Int(target), work: work, relative: relativeBase, threads: threads) {
+                succeeded = false
+                return
+            }
+        }}}}}}}}}}}}}}
+        guard succeeded else { return false }
+        var logSum = 0.0
+        for value in columnLogs { logSum += value }
         isFactorized = true
         logDiagonalSum = logSum
         return true
@@ -289,6 +283,119 @@ public struct SupernodalFactor: Sendable {
                 }
             }
         }}}}}
+        return true
+    }
+}
+
+/// One thread's scratch for the factorisation.
+private struct Scratch: @unchecked Sendable {
+    let work: UnsafeMutablePointer<Double>
+    let relative: UnsafeMutablePointer<Int32>
+}
+
+/// Whether each part of a two-thread factorisation succeeded.
+private final class PartOutcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failed = false
+
+    func record(part: Int, succeeded: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        if !succeeded { failed = true }
+    }
+
+    var allSucceeded: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return !failed
+    }
+}
+
+/// The structure's arrays and the values, as raw pointers, for factorising one supernode.
+/// Threads share it: each writes only the panels (and column logs) of its own supernodes and
+/// reads only those of their descendants, which are final before it starts.
+private struct PanelContext: @unchecked Sendable {
+    let starts: UnsafeBufferPointer<Int>
+    let rowStarts: UnsafeBufferPointer<Int>
+    let rows: UnsafePointer<Int32>
+    let offsets: UnsafeBufferPointer<Int>
+    let updateStarts: UnsafeBufferPointer<Int>
+    let sources: UnsafeBufferPointer<Int32>
+    let rowPositions: UnsafeBufferPointer<Int32>
+    let rowCounts: UnsafeBufferPointer<Int32>
+    let values: UnsafeMutablePointer<Double>
+    let logs: UnsafeMutablePointer<Double>?
+
+    /// Applies every descendant's update to supernode `target`, factorises its diagonal block
+    /// and solves the rows below; records log L_jj of its columns. False on a bad pivot.
+    func factor(_ target: Int, work: UnsafeMutablePointer<Double>, relative: UnsafeMutablePointer<Int32>,
+                threads: Int) -> Bool {
+        let first = starts[target]
+        let width = starts[target + 1] - first
+        let rowBegin = rowStarts[target]
+        let leading = rowStarts[target + 1] - rowBegin
+        for k in 0..<leading { relative[Int(rows[rowBegin + k])] = Int32(k) }
+        let panel = values + offsets[target]
+        for update in updateStarts[target]..<updateStarts[target + 1] {
+            let source = Int(sources[update])
+            let sourceWidth = starts[source + 1] - starts[source]
+            let sourceRowBegin = rowStarts[source]
+            let sourceLeading = rowStarts[source + 1] - sourceRowBegin
+            let position = Int(rowPositions[update])
+            let inside = Int(rowCounts[update])
+            let remaining = sourceLeading - position
+            let sourcePanel = values + offsets[source]
+            let sourceRows = rows + sourceRowBegin + position
+            if inside * remaining * sourceWidth <= smallUpdateLimit {
+                // Small update: dot products straight into the target (no kernel call).
+                let sourceBase = sourcePanel + position
+                for jj in 0..<inside {
+                    let destination = panel + (Int(sourceRows[jj]) - first) * leading
+                    for ii in jj..<remaining {
+                        var sum = 0.0
+                        for k in 0..<sourceWidth {
+                            sum += sourceBase[ii + k * sourceLeading] * sourceBase[jj + k * sourceLeading]
+                        }
+                        destination[Int(relative[Int(sourceRows[ii])])] -= sum
+                    }
+                }
+                continue
+            }
+            work.update(repeating: 0, count: remaining * inside)
+            mm_syrk_lower_sub(Int32(inside), Int32(sourceWidth), sourcePanel + position,
+                              Int32(sourceLeading), work, Int32(remaining))
+            if remaining > inside {
+                mm_gemm_nt_sub(Int32(remaining - inside), Int32(inside), Int32(sourceWidth),
+                               sourcePanel + position + inside, Int32(sourceLeading),
+                               sourcePanel + position, Int32(sourceLeading),
+                               work + inside, Int32(remaining))
+            }
+            // Scatter: column jj of the update is column (row − first) of the target.
+            for jj in 0..<inside {
+                let column = Int(sourceRows[jj]) - first
+                let destination = panel + column * leading
+                let contribution = work + jj * remaining
+                for ii in jj..<remaining {
+                    destination[Int(relative[Int(sourceRows[ii])])] += contribution[ii]
+                }
+            }
+        }
+        if width * width * leading <= smallPanelLimit {
+            guard factorSmallPanel(panel, width: width, leading: leading) else { return false }
+        } else {
+            // The threaded Cholesky gives the one-thread result for any thread count.
+            let info = threads > 1 && width >= threadedPanelWidth
+                ? mm_potrf_lower_threads(Int32(width), panel, Int32(leading), Int32(threads))
+                : mm_potrf_lower(Int32(width), panel, Int32(leading))
+            guard info == 0 else { return false }
+            if leading > width {
+                mm_trsm_right_lower_trans(Int32(leading - width), Int32(width), panel,
+                                          Int32(leading), panel + width, Int32(leading))
+            }
+        }
+        if let logs {
+            for c in 0..<width { logs[first + c] = log(panel[c * leading + c]) }
+        }
         return true
     }
 }

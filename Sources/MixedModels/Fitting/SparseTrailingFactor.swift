@@ -260,7 +260,7 @@ struct SparseTrailingFactor: Sendable {
                 }
             }
         }
-        return factor.factorize()
+        return factor.factorize(threads: DenseKernels.threadCount)
     }
 
     /// Solves L_TT x = b in place, `x` split by trailing term (`blocks[k]` for k ≥ 1, in Z's
