@@ -79,7 +79,7 @@ extension FittedModel {
     }
 
     /// The rows in MATLAB's order; `interval(i)` gives the limits of natural parameter i.
-    private func covarianceRows(map: NaturalParameterMap,
+    func covarianceRows(map: NaturalParameterMap,
                                 interval: (Int) -> (lower: Double, upper: Double)) -> [CovarianceParameterRow] {
         var rows: [CovarianceParameterRow] = []
         for (k, term) in model.design.randomEffectsTerms.enumerated() {
