@@ -57,6 +57,9 @@ struct CoefTestCommand: ParsableCommand {
             }
         }
         let fit = try saved.fit(model, method: modelOptions.method)
+        if dfMethod == .kenwardRoger && fit.method == .ml {
+            throw CommandError("--df-method kenward-roger needs a REML fit: add --method reml")
+        }
         let test = try fit.coefficientTest(hypotheses.map(\.coefficients), hypotheses.map(\.value), dfMethod: dfMethod)
         let text = format == .json ? Self.json(test, hypotheses: hypotheses, fit: fit).rendered()
                                    : Self.text(test, hypotheses: hypotheses, fit: fit)

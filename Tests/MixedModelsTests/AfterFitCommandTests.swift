@@ -14,8 +14,31 @@ struct AfterFitCommandTests {
 
     static func fixture() throws -> [String: Any] { try FixtureSupport.json("afterfit/afterfit.json") }
 
-    static func sleep() throws -> [String: Any] {
-        try #require(try fixture()["sleepstudy_missing"] as? [String: Any])
+    static func sleep() throws -> [String: Any] { try reference("sleepstudy_missing") }
+
+    static func reference(_ key: String) throws -> [String: Any] {
+        try #require(try fixture()[key] as? [String: Any])
+    }
+
+    /// The two data files of the fixtures: with missing cells (ML), and with prior weights (REML).
+    struct Case: Sendable, CustomStringConvertible {
+        let key: String
+        let file: String
+        let method: EstimationMethod
+        let options: [String]
+        var description: String { key }
+        var path: String { FixtureSupport.directory.appendingPathComponent("afterfit/\(file)").path }
+        var weights: String? { options.contains("--weights") ? "w" : nil }
+    }
+
+    static let cases = [
+        Case(key: "sleepstudy_missing", file: "sleepstudy_missing.csv", method: .ml, options: ["--categorical", "Subject"]),
+        Case(key: "sleepstudy_weighted", file: "sleepstudy_weighted.csv", method: .reml,
+             options: ["--categorical", "Subject", "--weights", "w", "--method", "reml"]),
+    ]
+
+    static func run(_ command: String, _ fixture: Case, _ extra: [String] = []) throws -> CommandLineTests.Run {
+        try CommandLineTests.run([command, fixture.path, formula] + fixture.options + extra)
     }
 
     /// The command on the sleepstudy with missing cells (Subject read as categorical).
@@ -26,12 +49,12 @@ struct AfterFitCommandTests {
     /// A saved fit (`--from`) of the sleepstudy with missing cells at lme4's polished optimum θ,
     /// so that the commands are compared with R at R's θ (README caveat 7), not at our own
     /// optimum; written to `folder`.
-    static func savedAtLme4(in folder: URL, method: EstimationMethod = .ml) throws -> String {
+    static func savedAtLme4(in folder: URL, _ fixture: Case = cases[0]) throws -> String {
         var options = CSVReadOptions()
         options.categoricalColumns.insert("Subject")
-        let table = try DataTable(contentsOf: URL(fileURLWithPath: missingCSV), options: options)
-        let model = try LinearMixedModel(formula: formula, data: table)
-        let fit = try model.fit(method: method, atTheta: FixtureSupport.doubles(try sleep()["theta"]))
+        let table = try DataTable(contentsOf: URL(fileURLWithPath: fixture.path), options: options)
+        let model = try LinearMixedModel(formula: formula, data: table, options: ModelOptions(weightsColumn: fixture.weights))
+        let fit = try model.fit(method: fixture.method, atTheta: FixtureSupport.doubles(try reference(fixture.key)["theta"]))
         let path = folder.appendingPathComponent("lme4-optimum.json").path
         try SavedFit(fit: fit).encoded().write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -60,14 +83,14 @@ struct AfterFitCommandTests {
 
     // MARK: - ranef
 
-    @Test("ranef: conditional modes, condSD and MATLAB's intervals match lme4 / dense R, in csv, json and text")
-    func ranef() throws {
-        let reference = try Self.sleep()["ranef"] as? [[String: Any]] ?? []
+    @Test("ranef: conditional modes, condSD and MATLAB's intervals match lme4 / dense R", arguments: cases)
+    func ranefValues(fixture: Case) throws {
+        let reference = try Self.reference(fixture.key)["ranef"] as? [[String: Any]] ?? []
         #expect(reference.count == 36)
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let saved = try Self.savedAtLme4(in: folder)
-        let run = try Self.runSleep("ranef", ["--format", "csv", "--from", saved])
+        let saved = try Self.savedAtLme4(in: folder, fixture)
+        let run = try Self.run("ranef", fixture, ["--format", "csv", "--from", saved])
         #expect(run.status == 0, "\(run.error)")
         let rows = Self.csv(run.output)
         #expect(rows.first == ["group", "level", "name", "estimate", "condSD", "lower", "upper"])
@@ -82,9 +105,14 @@ struct AfterFitCommandTests {
             for (column, name) in [(3, "estimate"), (4, "condSD"), (5, "lower"), (6, "upper")] {
                 let actual = Double(row[column]) ?? .nan
                 let value = FixtureSupport.double(expected[name])
-                #expect(Self.error(actual, value, floor: 1e-3 * scale) < Self.tolerance, "\(key) \(name): \(actual) vs \(value)")
+                #expect(Self.error(actual, value, floor: 1e-3 * scale) < Self.tolerance, "\(fixture) \(key) \(name): \(actual) vs \(value)")
             }
         }
+    }
+
+    @Test("ranef: json and text layouts, alpha, and the DF methods it has")
+    func ranefLayouts() throws {
+        let body = Array(Self.csv(try Self.runSleep("ranef", ["--format", "csv"]).output).dropFirst())
         // JSON: the same rows, with the contract keys.
         let json = try Self.runSleep("ranef", ["--format", "JSON", "--alpha", "0.05"])
         #expect(json.status == 0, "\(json.error)")
@@ -102,6 +130,10 @@ struct AfterFitCommandTests {
         let wideWidth = (Double(body[0][6]) ?? 0) - (Double(body[0][5]) ?? 0)
         let narrowWidth = (Double(narrow[1][6]) ?? 0) - (Double(narrow[1][5]) ?? 0)
         #expect(narrowWidth > 0 && narrowWidth < wideWidth)
+        let normal = Self.csv(try Self.runSleep("ranef", ["--format", "csv", "--df-method", "none"]).output)
+        let normalWidth = (Double(normal[1][6]) ?? 0) - (Double(normal[1][5]) ?? 0)
+        #expect(normalWidth < wideWidth && normalWidth > 0.99 * wideWidth)
+        #expect(FixtureSupport.double(jsonRows.first?["lower"]) == Double(body[0][5]))
         let refused = try Self.runSleep("ranef", ["--df-method", "satterthwaite"])
         #expect(refused.status != 0)
         #expect(refused.error.contains("--df-method"))
@@ -110,17 +142,17 @@ struct AfterFitCommandTests {
     // MARK: - residuals
 
     @Test("residuals: every type, conditional and marginal, with lme4's hatvalues, in file row order with dropped rows empty",
-          arguments: ["raw", "pearson", "standardized"])
-    func residuals(type: String) throws {
-        let sleep = try Self.sleep()
+          arguments: cases, ["raw", "pearson", "standardized"])
+    func residuals(fixture: Case, type: String) throws {
+        let sleep = try Self.reference(fixture.key)
         let kept = FixtureSupport.doubles(sleep["rows"]).map { Int($0) }
         let expected = sleep["residuals"] as? [String: Any] ?? [:]
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let saved = try Self.savedAtLme4(in: folder)
+        let saved = try Self.savedAtLme4(in: folder, fixture)
         for marginal in [false, true] {
-            let run = try Self.runSleep("residuals", ["--type", type, "--keep", "Subject,Days", "--from", saved]
-                                        + (marginal ? ["--marginal"] : []))
+            let run = try Self.run("residuals", fixture, ["--type", type, "--keep", "Subject,Days", "--from", saved]
+                                   + (marginal ? ["--marginal"] : []))
             #expect(run.status == 0, "\(run.error)")
             let rows = Self.csv(run.output)
             #expect(rows.first == ["row", "fitted", "residual", "leverage", "Subject", "Days"])
@@ -135,11 +167,13 @@ struct AfterFitCommandTests {
             let residualScale = residuals.map(abs).max() ?? 1
             for (index, row) in kept.enumerated() {
                 let fields = body[row - 1]
-                #expect(Self.error(Double(fields[1]) ?? .nan, fitted[index], floor: 1) < Self.tolerance, "row \(row) fitted")
+                #expect(Self.error(Double(fields[1]) ?? .nan, fitted[index], floor: 1) < Self.tolerance, "\(fixture) row \(row) fitted")
                 #expect(Self.error(Double(fields[2]) ?? .nan, residuals[index], floor: 1e-3 * residualScale) < Self.tolerance,
-                        "\(type) \(mode) row \(row): \(fields[2]) vs \(residuals[index])")
-                #expect(Self.error(Double(fields[3]) ?? .nan, leverages[index], floor: 1e-3) < Self.tolerance, "row \(row) leverage")
+                        "\(fixture) \(type) \(mode) row \(row): \(fields[2]) vs \(residuals[index])")
+                #expect(Self.error(Double(fields[3]) ?? .nan, leverages[index], floor: 1e-3) < Self.tolerance,
+                        "\(fixture) row \(row) leverage")
             }
+            guard fixture.key == "sleepstudy_missing" else { continue }
             // The dropped rows keep their number, with empty fields; --keep still copies what is there.
             #expect(body[6] == ["7", "", "", "", "308", "6"])
             #expect(body[99] == ["100", "", "", "", "337", ""])
@@ -307,6 +341,9 @@ struct AfterFitCommandTests {
         #expect(quoted.status == 0, "\(quoted.error)")
         let matlabDefault = try CommandLineTests.json(try CommandLineTests.run(base + ["--format", "json"]))
         #expect(FixtureSupport.double(matlabDefault["df1"]) == 3)
+        let kenwardRogerML = try CommandLineTests.run(base + ["--hypothesis", "Type_T2 = 0", "--df-method", "kenward-roger"])
+        #expect(kenwardRogerML.status != 0)
+        #expect(kenwardRogerML.error.contains("--method reml"))
     }
 
     // MARK: - --save / --from

@@ -3,7 +3,8 @@
 ## at lme4's polished optimum (README caveat 7: the default optimum is imprecise).
 ##
 ## Writes Fixtures/afterfit/sleepstudy_missing.csv (sleepstudy with three cells blanked, so three
-## rows are dropped for missing values) and Fixtures/afterfit/afterfit.json.
+## rows are dropped for missing values), Fixtures/afterfit/sleepstudy_weighted.csv (sleepstudy with
+## prior weights w) and Fixtures/afterfit/afterfit.json.
 ## Run from the repository root:
 ##   Rscript Tests/MixedModelsTests/Fixtures/scripts/afterfit_fixtures.R
 source("Tests/MixedModelsTests/Fixtures/scripts/common.R")
@@ -33,10 +34,13 @@ after_fit <- function(m, data) {
   n <- length(kept)
   X <- getME(m, "X"); Z <- as.matrix(getME(m, "Z")); Lambda <- as.matrix(getME(m, "Lambda"))
   y <- getME(m, "y"); beta <- fixef(m); sigma <- sigma(m); b <- as.vector(getME(m, "b"))
+  w <- weights(m, type = "prior")
   p <- ncol(X); q <- ncol(Z)
-  ## Henderson's equations in spherical form: sigma^2 M^-1 = Var([u^ - u; beta^ - beta]).
+  ## Henderson's equations in spherical form, in the weighted space:
+  ## sigma^2 M^-1 = Var([u^ - u; beta^ - beta]).
   ZL <- Z %*% Lambda
-  M <- rbind(cbind(crossprod(ZL) + diag(q), crossprod(ZL, X)), cbind(crossprod(X, ZL), crossprod(X)))
+  M <- rbind(cbind(crossprod(ZL, w * ZL) + diag(q), crossprod(ZL, w * X)),
+             cbind(crossprod(X, w * ZL), crossprod(X, w * X)))
   Minv <- solve(M)
   se_pred <- sqrt(diag(sigma^2 * Lambda %*% Minv[1:q, 1:q] %*% t(Lambda)))
   ## The random effects in lme4's order of b, with lme4's conditional SDs.
@@ -53,11 +57,11 @@ after_fit <- function(m, data) {
   ranef_rows <- lapply(seq_len(nrow(re)), function(i) list(
     group = as.character(re$grpvar[i]), level = as.character(re$grp[i]), name = as.character(re$term[i]),
     estimate = re$condval[i], condSD = re$condsd[i],
-    lower = b[position[i]] - tq * se_pred[position[i]], upper = b[position[i]] + tq * se_pred[position[i]])) 
-  ## Residuals as MATLAB defines them, from dense matrices.
+    lower = b[position[i]] - tq * se_pred[position[i]], upper = b[position[i]] + tq * se_pred[position[i]]))
+  ## Residuals as MATLAB defines them (in the weighted space), from dense matrices.
   fitted_c <- as.vector(fitted(m)); fitted_m <- as.vector(X %*% beta)
   raw_c <- y - fitted_c; raw_m <- y - fitted_m
-  V <- sigma^2 * (tcrossprod(ZL) + diag(n))
+  V <- sigma^2 * (tcrossprod(ZL) + diag(1 / w, n))
   h <- as.vector(hatvalues(m))
   var_rm <- diag(V - X %*% solve(crossprod(X, solve(V, X)), t(X)))
   list(
@@ -68,8 +72,8 @@ after_fit <- function(m, data) {
     residuals = list(
       fitted_conditional = I(fitted_c), fitted_marginal = I(fitted_m),
       raw_conditional = I(raw_c), raw_marginal = I(raw_m),
-      pearson_conditional = I(raw_c / sigma), pearson_marginal = I(raw_m / sqrt(diag(V))),
-      standardized_conditional = I(raw_c / (sigma * sqrt(1 - h))),
+      pearson_conditional = I(sqrt(w) * raw_c / sigma), pearson_marginal = I(raw_m / sqrt(diag(V))),
+      standardized_conditional = I(sqrt(w) * raw_c / (sigma * sqrt(1 - h))),
       standardized_marginal = I(raw_m / sqrt(var_rm)),
       lme4_pearson = I(as.vector(residuals(m, type = "pearson"))),
       hatvalues = I(h)))
@@ -83,6 +87,20 @@ sleep_out$confint_wald <- list(rownames = I(rownames(ci)), values = unname(confi
 sleep_out$formula <- "Reaction ~ 1 + Days + (1 + Days | Subject)"
 sleep_out$REML <- FALSE
 sleep_out$missing <- MISSING
+
+## --- sleepstudy with prior weights (README of ../lme4: w = 1 + Days mod 3) --------------------
+## No profile intervals: lme4 1.1-31 profiles weighted fits wrongly (lme4 issue #192).
+weighted <- load_dataset("sleepstudy")
+weighted$w <- 1 + weighted$Days %% 3
+weighted_path <- file.path(OUT_DIR, "sleepstudy_weighted.csv")
+utils::write.csv(weighted, weighted_path, row.names = FALSE, quote = FALSE)
+dw <- utils::read.csv(weighted_path, colClasses = c("numeric", "numeric", "character", "numeric"))
+dw$Subject <- factor(dw$Subject, levels = unique(dw$Subject))
+m_weighted <- lmer(Reaction ~ 1 + Days + (1 + Days | Subject), data = dw, weights = w, REML = TRUE, control = POLISH)
+weighted_out <- after_fit(m_weighted, dw)
+weighted_out$formula <- "Reaction ~ 1 + Days + (1 + Days | Subject)"
+weighted_out$REML <- TRUE
+weighted_out$weights <- "w"
 
 ## --- ergoStool: coefficient tests -----------------------------------------------------------
 ergo <- load_dataset("ergoStool")
@@ -129,6 +147,6 @@ ergo_out <- list(formula = "effort ~ Type + (1 | Subject)", REML = TRUE, theta =
 write_json_file(list(
   script = "Tests/MixedModelsTests/Fixtures/scripts/afterfit_fixtures.R",
   note = "lme4 at its polished optimum (xtol_rel 1e-12). Residual types as MATLAB defines them, from dense matrices; SEPred-based intervals as MATLAB's randomEffects (t with n - p df); rows are 1-based rows of the data file.",
-  sleepstudy_missing = sleep_out, ergostool = ergo_out, versions = versions_list()),
+  sleepstudy_missing = sleep_out, sleepstudy_weighted = weighted_out, ergostool = ergo_out, versions = versions_list()),
   file.path(OUT_DIR, "afterfit.json"))
 cat("wrote", file.path(OUT_DIR, "afterfit.json"), "\n")
