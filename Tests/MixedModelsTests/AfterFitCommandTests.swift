@@ -181,7 +181,7 @@ struct AfterFitCommandTests {
         }
     }
 
-    @Test("residuals: the leverages sum to the trace of the hat matrix; --keep of an unknown column names the columns")
+    @Test("residuals: leverages lie in (0, 1) on a built-in data set; an unknown --keep column or --type is refused with the choices")
     func residualsChecks() throws {
         let run = try CommandLineTests.run(["residuals", "sleepstudy", Self.formula])
         #expect(run.status == 0, "\(run.error)")
