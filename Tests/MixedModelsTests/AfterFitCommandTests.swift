@@ -239,7 +239,7 @@ struct AfterFitCommandTests {
         #expect(wald["ciMethod"] as? String == "wald")
         let text = try Self.runSleep("fit", ["--ci-method", "profile", "--method", "reml"])
         #expect(text.status == 0)
-        #expect(text.output.contains("95% profile (of the ML fit, as lme4) CIs"))
+        #expect(text.output.contains("95% profile CIs (of the ML fit, as lme4)"))
     }
 
     @Test("fit --ci-method bootstrap: reproducible for a seed, changes with it, percentile limits near the Wald limits")
@@ -250,6 +250,8 @@ struct AfterFitCommandTests {
         let other = try CommandLineTests.json(try Self.runSleep("fit", arguments + ["--seed", "8"]))
         let wald = try CommandLineTests.json(try Self.runSleep("fit", ["--format", "json"]))
         #expect(first["ciMethod"] as? String == "bootstrap")
+        let record = first["ciBootstrap"] as? [String: Any] ?? [:]
+        #expect(record["replicates"] as? Int == 200 && record["usableReplicates"] as? Int == 200 && record["seed"] as? String == "7")
         func limits(_ object: [String: Any]) -> [[Double]] {
             let rows = (object["fixedEffects"] as? [[String: Any]] ?? []) + (object["covarianceParameters"] as? [[String: Any]] ?? [])
             return rows.map { [FixtureSupport.double($0["estimate"]), FixtureSupport.double($0["lower"]), FixtureSupport.double($0["upper"])] }

@@ -21,6 +21,9 @@ public struct FitReport: Sendable {
     /// How the intervals of ``fixedEffects`` and ``covarianceParameters`` were found (the JSON's
     /// `ciMethod`); see ``withIntervals(_:replicates:seed:threads:)``.
     public private(set) var ciMethod: ConfidenceIntervalMethod = .wald
+    /// With ``ConfidenceIntervalMethod/bootstrap``: the refits asked for, those that gave a
+    /// finite objective, and the seed (the JSON's `ciBootstrap`).
+    public private(set) var bootstrap: (replicates: Int, usable: Int, seed: UInt64)?
 
     /// A report from tables computed elsewhere.
     public init(fit: FittedModel, dfMethod: DegreesOfFreedomMethod, alpha: Double, methodIsDefault: Bool,
@@ -120,7 +123,7 @@ public struct FitReport: Sendable {
         statistics.append([fit.aic, fit.bic, fit.logLikelihood, fit.deviance].map { TextTable.format($0) })
         lines.append(statistics.rendered())
         lines.append("")
-        lines.append("Fixed effects coefficients (\(confidenceLabel) CIs, DF method: \(dfMethod.rawValue)):")
+        lines.append("Fixed effects coefficients (\(confidenceLabel), DF method: \(dfMethod.rawValue)):")
         var coefficients = TextTable(headers: ["Name", "Estimate", "SE", "tStat", "DF", "pValue", "Lower", "Upper"],
                                      alignments: [.left] + Array(repeating: .right, count: 7))
         for row in fixedEffects {
@@ -138,7 +141,7 @@ public struct FitReport: Sendable {
             lines.append(table.rendered())
         }
         lines.append("")
-        lines.append("Random effects covariance parameters (\(confidenceLabel) CIs):")
+        lines.append("Random effects covariance parameters (\(confidenceLabel)):")
         lines.append(covarianceText)
         if !fit.warnings.isEmpty {
             lines.append("")
@@ -159,9 +162,11 @@ public struct FitReport: Sendable {
     private var confidenceLabel: String {
         let level = TextTable.format(100 * (1 - alpha), digits: 4) + "%"
         switch ciMethod {
-        case .wald: return level
-        case .profile: return level + (fit.method == .reml ? " profile (of the ML fit, as lme4)" : " profile")
-        case .bootstrap: return level + " parametric bootstrap percentile"
+        case .wald: return level + " CIs"
+        case .profile: return level + (fit.method == .reml ? " profile CIs (of the ML fit, as lme4)" : " profile CIs")
+        case .bootstrap:
+            let count = bootstrap.map { $0.usable == $0.replicates ? " from \($0.replicates) refits" : " from \($0.usable) usable of \($0.replicates) refits" } ?? ""
+            return level + " parametric bootstrap percentile CIs\(count)"
         }
     }
 
@@ -220,6 +225,7 @@ public struct FitReport: Sendable {
                                fixedEffects: tables.fixedEffects, covarianceParameters: tables.covarianceParameters,
                                anova: anova, anovaType: anovaType)
         report.ciMethod = method
+        if method == .bootstrap { report.bootstrap = (tables.replicates, tables.usableReplicates, seed) }
         return report
     }
 
@@ -273,6 +279,11 @@ public struct FitReport: Sendable {
             ("covarianceParameters", .array(covariance)),
             ("randomEffectsTerms", DesignReport(design: design).randomTermsJSON),
         ]
+        if let bootstrap {
+            members.append(("ciBootstrap", .object([("replicates", .integer(bootstrap.replicates)),
+                                                    ("usableReplicates", .integer(bootstrap.usable)),
+                                                    ("seed", .string(String(bootstrap.seed)))])))
+        }
         if let anova {
             members.append(("anovaType", .string(anovaType.rawValue)))
             members.append(("anova", .array(anova.map { row in
