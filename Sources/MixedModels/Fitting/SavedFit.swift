@@ -33,8 +33,9 @@ public struct SavedFit: Sendable, Equatable, Codable {
     public let theta: [Double]
     /// The optimised criterion at θ (−2 log L, or the REML criterion).
     public let objective: Double
-    /// Whether the original optimisation converged, and its status.
+    /// Whether the original optimisation converged.
     public let converged: Bool
+    /// The original optimiser's return status.
     public let status: String
     /// The number of objective evaluations the original optimisation took.
     public let evaluations: Int

@@ -20,9 +20,9 @@ public struct IntervalTables: Sendable, Equatable {
     public let fixedEffects: [FixedEffectRow]
     /// The covariance-parameter rows in ``FittedModel/covarianceParameters(alpha:)``'s order.
     public let covarianceParameters: [CovarianceParameterRow]
-    /// The bootstrap replicates used (``ConfidenceIntervalMethod/bootstrap`` only): how many
-    /// refits there were and how many gave a finite objective.
+    /// The number of bootstrap refits (``ConfidenceIntervalMethod/bootstrap`` only; 0 otherwise).
     public let replicates: Int
+    /// The bootstrap refits that gave a finite objective, from which the percentiles are taken.
     public let usableReplicates: Int
 }
 
