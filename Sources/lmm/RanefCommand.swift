@@ -1,15 +1,6 @@
 import ArgumentParser
 import MixedModels
 
-/// Output formats of table-like results.
-enum TableFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, csv, json
-
-    init?(argument: String) {
-        self.init(rawValue: argument.lowercased())
-    }
-}
-
 /// `lmm ranef`: the conditional modes of the random effects (BLUPs) with their conditional SDs
 /// and intervals, one row per grouping factor, level and random effect.
 struct RanefCommand: ParsableCommand {
