@@ -80,7 +80,7 @@ extension FittedModel {
 
     /// The rows in MATLAB's order; `interval(i)` gives the limits of natural parameter i.
     func covarianceRows(map: NaturalParameterMap,
-                                interval: (Int) -> (lower: Double, upper: Double)) -> [CovarianceParameterRow] {
+                        interval: (Int) -> (lower: Double, upper: Double)) -> [CovarianceParameterRow] {
         var rows: [CovarianceParameterRow] = []
         for (k, term) in model.design.randomEffectsTerms.enumerated() {
             let s = term.columnCount
