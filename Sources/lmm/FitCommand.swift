@@ -23,18 +23,29 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var intervals: IntervalOptions
+
+    @OptionGroup var saved: SavedFitOptions
+
+    @Option(name: .long, help: ArgumentHelp("Store the optimum (theta, formula, options, method, a fingerprint of the data) for --from.", valueName: "FIT.json"))
+    var save: String?
+
     func validate() throws {
         guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
+        try intervals.check()
     }
 
     func run() throws {
         let table = try input.loadTable()
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
         var evaluations = EvaluationReport()
-        let fit = try model.fit(method: modelOptions.estimationMethod)
+        let fit = try saved.fit(model, method: modelOptions.method)
         evaluations.fitFinished()
         let report = try FitReport.computing(fit: fit, dfMethod: dfMethod, alpha: alpha,
-                                             methodIsDefault: modelOptions.method == nil, anovaType: anovaType)
+                                             methodIsDefault: modelOptions.method == nil && saved.from == nil,
+                                             anovaType: anovaType).withIntervals(intervals.method, replicates: intervals.nboot,
+                                                                                 seed: intervals.seed, threads: IntervalOptions.threads)
+        if let save { try OutputFile.write(try SavedFit(fit: fit).encoded(), to: save) }
         print(format == .json ? report.json.rendered() : report.text)
         evaluations.write()
     }

@@ -13,6 +13,7 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var input: DataOptions
     @OptionGroup var modelOptions: ModelOptionsGroup
+    @OptionGroup var saved: SavedFitOptions
 
     @Option(name: .customLong("new"), help: ArgumentHelp("The CSV/TSV table to predict on.", valueName: "FILE"))
     var newData: String
@@ -44,7 +45,7 @@ struct PredictCommand: ParsableCommand {
         let fresh = try input.loadNewTable(newData, like: table)
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
         var evaluations = EvaluationReport()
-        let fit = try model.fit(method: modelOptions.estimationMethod)
+        let fit = try saved.fit(model, method: modelOptions.method)
         evaluations.fitFinished()
         let rows = try fit.predict(on: fresh, conditional: !marginal, interval: interval, simultaneous: simultaneous,
                                    alpha: alpha, dfMethod: dfMethod)

@@ -11,6 +11,7 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var input: DataOptions
     @OptionGroup var modelOptions: ModelOptionsGroup
+    @OptionGroup var saved: SavedFitOptions
 
     @Option(name: .customLong("new"), help: ArgumentHelp("Simulate at the rows of this CSV/TSV table instead of the fitted rows.", valueName: "FILE"))
     var newData: String?
@@ -35,7 +36,7 @@ struct SimulateCommand: ParsableCommand {
         let table = try input.loadTable()
         let fresh = try newData.map { try input.loadNewTable($0, like: table) }
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
-        let fit = try model.fit(method: modelOptions.estimationMethod)
+        let fit = try saved.fit(model, method: modelOptions.method)
         let rows = fresh?.rowCount ?? fit.observationCount
         let (values, overflow) = rows.multipliedReportingOverflow(by: nsim)
         guard !overflow, values <= Self.maximumValues else {

@@ -79,8 +79,8 @@ extension FittedModel {
     }
 
     /// The rows in MATLAB's order; `interval(i)` gives the limits of natural parameter i.
-    private func covarianceRows(map: NaturalParameterMap,
-                                interval: (Int) -> (lower: Double, upper: Double)) -> [CovarianceParameterRow] {
+    func covarianceRows(map: NaturalParameterMap,
+                        interval: (Int) -> (lower: Double, upper: Double)) -> [CovarianceParameterRow] {
         var rows: [CovarianceParameterRow] = []
         for (k, term) in model.design.randomEffectsTerms.enumerated() {
             let s = term.columnCount

@@ -18,6 +18,12 @@ public struct FitReport: Sendable {
     public let fixedEffects: [FixedEffectRow]
     /// The covariance-parameter table with Wald intervals, computed once when the report is made.
     public let covarianceParameters: [CovarianceParameterRow]
+    /// How the intervals of ``fixedEffects`` and ``covarianceParameters`` were found (the JSON's
+    /// `ciMethod`); see ``withIntervals(_:replicates:seed:threads:)``.
+    public private(set) var ciMethod: ConfidenceIntervalMethod = .wald
+    /// With ``ConfidenceIntervalMethod/bootstrap``: the refits asked for, those that gave a
+    /// finite objective, and the seed (the JSON's `ciBootstrap`).
+    public private(set) var bootstrap: (replicates: Int, usable: Int, seed: UInt64)?
 
     /// A report from tables computed elsewhere.
     public init(fit: FittedModel, dfMethod: DegreesOfFreedomMethod, alpha: Double, methodIsDefault: Bool,
@@ -117,7 +123,7 @@ public struct FitReport: Sendable {
         statistics.append([fit.aic, fit.bic, fit.logLikelihood, fit.deviance].map { TextTable.format($0) })
         lines.append(statistics.rendered())
         lines.append("")
-        lines.append("Fixed effects coefficients (\(confidenceLabel) CIs, DF method: \(dfMethod.rawValue)):")
+        lines.append("Fixed effects coefficients (\(confidenceLabel), DF method: \(dfMethod.rawValue)):")
         var coefficients = TextTable(headers: ["Name", "Estimate", "SE", "tStat", "DF", "pValue", "Lower", "Upper"],
                                      alignments: [.left] + Array(repeating: .right, count: 7))
         for row in fixedEffects {
@@ -135,7 +141,7 @@ public struct FitReport: Sendable {
             lines.append(table.rendered())
         }
         lines.append("")
-        lines.append("Random effects covariance parameters (\(confidenceLabel) CIs):")
+        lines.append("Random effects covariance parameters (\(confidenceLabel)):")
         lines.append(covarianceText)
         if !fit.warnings.isEmpty {
             lines.append("")
@@ -154,7 +160,14 @@ public struct FitReport: Sendable {
     }
 
     private var confidenceLabel: String {
-        TextTable.format(100 * (1 - alpha), digits: 4) + "%"
+        let level = TextTable.format(100 * (1 - alpha), digits: 4) + "%"
+        switch ciMethod {
+        case .wald: return level + " CIs"
+        case .profile: return level + (fit.method == .reml ? " profile CIs (of the ML fit, as lme4)" : " profile CIs")
+        case .bootstrap:
+            let count = bootstrap.map { $0.usable == $0.replicates ? " from \($0.replicates) refits" : " from \($0.usable) usable of \($0.replicates) refits" } ?? ""
+            return level + " parametric bootstrap percentile CIs\(count)"
+        }
     }
 
     private var covarianceText: String {
@@ -187,7 +200,46 @@ public struct FitReport: Sendable {
         }
     }
 
+    // MARK: - Interval methods
+
+    /// The report with the fixed-effects and covariance-parameter limits of `method` at the same
+    /// α (the estimates, t statistics and p-values stay): likelihood profiles
+    /// (``FittedModel/profileIntervalTables(fixedEffects:covariance:alpha:)``) or a parametric
+    /// bootstrap of `replicates` refits from `seed`
+    /// (``FittedModel/bootstrapIntervalTables(fixedEffects:covariance:alpha:replicates:seed:threads:)``).
+    public func withIntervals(_ method: ConfidenceIntervalMethod, replicates: Int = 500, seed: UInt64 = 42,
+                              threads: Int = 2) throws(MixedModelError) -> FitReport {
+        let tables: IntervalTables
+        switch method {
+        case .wald:
+            var copy = self
+            copy.ciMethod = .wald
+            return copy
+        case .profile:
+            tables = try fit.profileIntervalTables(fixedEffects: fixedEffects, covariance: covarianceParameters, alpha: alpha)
+        case .bootstrap:
+            tables = try fit.bootstrapIntervalTables(fixedEffects: fixedEffects, covariance: covarianceParameters,
+                                                     alpha: alpha, replicates: replicates, seed: seed, threads: threads)
+        }
+        var report = FitReport(fit: fit, dfMethod: dfMethod, alpha: alpha, methodIsDefault: methodIsDefault,
+                               fixedEffects: tables.fixedEffects, covarianceParameters: tables.covarianceParameters,
+                               anova: anova, anovaType: anovaType)
+        report.ciMethod = method
+        if method == .bootstrap { report.bootstrap = (tables.replicates, tables.usableReplicates, seed) }
+        return report
+    }
+
     // MARK: - JSON
+
+    /// `{"names": [...], "values": [[...]]}`: Var(β̂), p × p by rows, in the order of the names.
+    var fixedEffectsCovarianceJSON: JSONValue {
+        let p = fit.fixedEffectCount
+        let values = fit.fixedEffectsCovariance
+        return .object([
+            ("names", .array(fit.model.design.fixedEffects.columnNames.map { .string($0) })),
+            ("values", .array((0..<p).map { row in .array((0..<p).map { .number(values[row * p + $0]) }) })),
+        ])
+    }
 
     /// The JSON object (formatting only: the tables were computed when the report was made).
     public var json: JSONValue {
@@ -220,11 +272,18 @@ public struct FitReport: Sendable {
             ("theta", .array(fit.theta.map { .number($0) })),
             ("isSingular", .bool(fit.isSingular)),
             ("dfMethod", .string(dfMethod.rawValue)),
+            ("ciMethod", .string(ciMethod.rawValue)),
             ("fixedEffects", .array(fixed)),
+            ("fixedEffectsCovariance", fixedEffectsCovarianceJSON),
             ("droppedColumns", .array(design.fixedEffects.droppedColumnNames.map { .string($0) })),
             ("covarianceParameters", .array(covariance)),
             ("randomEffectsTerms", DesignReport(design: design).randomTermsJSON),
         ]
+        if let bootstrap {
+            members.append(("ciBootstrap", .object([("replicates", .integer(bootstrap.replicates)),
+                                                    ("usableReplicates", .integer(bootstrap.usable)),
+                                                    ("seed", .string(String(bootstrap.seed)))])))
+        }
         if let anova {
             members.append(("anovaType", .string(anovaType.rawValue)))
             members.append(("anova", .array(anova.map { row in
