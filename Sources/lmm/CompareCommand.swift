@@ -54,7 +54,7 @@ struct CompareCommand: ParsableCommand {
         let input = try DataOptions.parse(categorical.map { "--categorical=\($0)" } + levels.map { "--levels=\($0)" }
                                           + ["--", data, formulaSmall])
         let table = try input.loadTable()
-        let options = try modelOptions.modelOptions()
+        let options = try modelOptions.modelOptions(rowCount: table.rowCount)
         let method = modelOptions.estimationMethod
         let small = try LinearMixedModel(formula: formulaSmall, data: table, options: options).fit(method: method)
         let big = try LinearMixedModel(formula: formulaBig, data: table, options: options).fit(method: method)

@@ -29,7 +29,7 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let table = try input.loadTable()
-        let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
+        let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions(rowCount: table.rowCount))
         var evaluations = EvaluationReport()
         let fit = try model.fit(method: modelOptions.estimationMethod)
         evaluations.fitFinished()

@@ -27,7 +27,7 @@ public struct RandomEffectsTerm: Sendable, Equatable {
     public var randomEffectCount: Int { levelCount * columnCount }
 
     init(specification: RandomEffectsSpecification, frame: ModelFrame, rowCount: Int,
-         coding: DummyCoding, pattern: CovariancePattern) {
+         coding: CategoricalCoding, pattern: CovariancePattern) {
         self.specification = specification
         self.groupName = specification.groupName
         let grouping = Self.groupingFactor(specification.grouping, frame: frame, rowCount: rowCount)

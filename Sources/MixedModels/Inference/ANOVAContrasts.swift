@@ -104,7 +104,7 @@ struct ANOVAContrasts {
         guard x.columnCount > 1, terms.count > 1 else { return typeI() }
         let n = x.rowCount
         let variables = design.predictors
-        let treatment = design.options.dummyCoding == .reference
+        let treatment = design.options.categoricalCoding.isReference
             ? x
             : FixedEffectsMatrix(formula: design.formula, variables: variables, rowCount: n, coding: .reference)
         let pt = treatment.columnCount
@@ -162,7 +162,7 @@ struct ANOVAContrasts {
 
         // The hypothesis of each term on the treatment coefficients.
         var result: [Term] = []
-        let map: [[Double]]? = design.options.dummyCoding == .reference ? nil : Self.zapSmall(
+        let map: [[Double]]? = design.options.categoricalCoding.isReference ? nil : Self.zapSmall(
             (0..<x.columnCount).map { column in basis.coefficients(Array(x.values[(column * n)..<((column + 1) * n)])) })
         for range in treatmentTerms {
             var rows: [[Double]] = range.columns.map { j in matching.map { l[$0][j] } }
