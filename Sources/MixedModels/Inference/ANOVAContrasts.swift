@@ -13,7 +13,7 @@ struct ANOVAContrasts {
     let design: ModelDesign
 
     /// The fixed-effects terms other than the intercept that kept at least one column.
-    private var modelTerms: [FixedEffectsMatrix.TermColumnRange] {
+    var modelTerms: [FixedEffectsMatrix.TermColumnRange] {
         design.fixedEffects.terms.filter { $0.term != nil }
     }
 
@@ -21,6 +21,7 @@ struct ANOVAContrasts {
         switch type {
         case .typeI: return typeI()
         case .typeIII: return typeIII()
+        case .typeII: return typeII()
         case .marginal: return marginal()
         }
     }

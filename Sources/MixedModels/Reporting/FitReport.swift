@@ -152,6 +152,7 @@ public struct FitReport: Sendable {
     private var anovaLabel: String {
         switch anovaType {
         case .typeIII: return "type III"
+        case .typeII: return "type II"
         case .typeI: return "type I (sequential)"
         case .marginal: return "marginal"
         }
