@@ -21,7 +21,7 @@ public struct ModelDesign: Sendable {
     /// The fixed-effects matrix X.
     public let fixedEffects: FixedEffectsMatrix
     /// The random-effects terms.
-    public let randomEffectsTerms: [RandomEffectsTerm]
+    public internal(set) var randomEffectsTerms: [RandomEffectsTerm]
     /// Where the data came from (a file path or a built-in data set name), for messages.
     public let sourceDescription: String
     /// How each predictor of the fixed and random-effects model matrices was coded (numeric, or
