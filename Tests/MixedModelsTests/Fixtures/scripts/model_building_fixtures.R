@@ -34,6 +34,12 @@ exclude_rows <- function(text) {
 
 out <- list(control = CONTROL_TEXT)
 
+## --- 3. The contrast matrices themselves (rows = levels) ----------------------------------
+out$contrast_matrices <- unlist(lapply(2:7, function(k) list(
+  list(coding = "poly", levels = k, matrix = unname(contr.poly(k)), colnames = I(colnames(contr.poly(k)))),
+  list(coding = "helmert", levels = k, matrix = unname(contr.helmert(k))),
+  list(coding = "sum", levels = k, matrix = unname(contr.sum(k))))), recursive = FALSE)
+
 ## --- 3. Per-factor contrasts ------------------------------------------------------------
 contrast_specs <- list(
   list(id = "cake_sum_helmert", dataset = "cake", formula = "angle ~ recipe * temperature + (1 | replicate)",
@@ -44,10 +50,13 @@ contrast_specs <- list(
        contrasts = list(Machine = "sum"), REML = FALSE)
 )
 r_contrast <- c(treatment = "contr.treatment", sum = "contr.sum", helmert = "contr.helmert", poly = "contr.poly")
+## The contrasts are set on the factors (contrasts(d$f) <- contr.sum), so that they code the
+## random-effects terms too, as lmm's --contrasts does; lmer's `contrasts =` argument would code
+## only the fixed effects (Z keeps treatment contrasts), which changes θ but not the fit.
 out$contrasts <- lapply(contrast_specs, function(s) {
   d <- load_dataset(s$dataset)
-  m <- lmer(as.formula(s$formula), data = d, REML = s$REML, control = POLISH_CTRL,
-            contrasts = lapply(s$contrasts, function(k) r_contrast[[k]]))
+  for (v in names(s$contrasts)) contrasts(d[[v]]) <- get(r_contrast[[s$contrasts[[v]]]])(nlevels(d[[v]]))
+  m <- lmer(as.formula(s$formula), data = d, REML = s$REML, control = POLISH_CTRL)
   c(list(id = s$id, dataset = s$dataset, formula = s$formula, REML = s$REML, contrasts = s$contrasts),
     fit_summary(m))
 })
