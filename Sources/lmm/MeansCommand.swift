@@ -40,12 +40,7 @@ struct MeansCommand: ParsableCommand {
         let model = try LinearMixedModel(formula: input.formula, data: table,
                                          options: modelOptions.modelOptions(rowCount: table.rowCount))
         let fit = try model.fit(method: modelOptions.estimationMethod)
-        let means: LeastSquaresMeans
-        do {
-            means = try fit.leastSquaresMeans(of: by, pairwise: pairwise, dfMethod: dfMethod, alpha: alpha)
-        } catch {
-            throw CommandError("--by \(by): \(error)")
-        }
+        let means = try fit.leastSquaresMeans(of: by, pairwise: pairwise, dfMethod: dfMethod, alpha: alpha)
         let report = LeastSquaresMeansReport(means: means, formula: input.formula, includesPairwise: pairwise)
         print(format == .json ? report.json.rendered() : report.text)
     }
