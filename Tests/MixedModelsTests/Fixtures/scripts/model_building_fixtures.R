@@ -74,11 +74,17 @@ out$exclusion <- lapply(exclusion_specs, function(s) {
          excluded_count = length(rows)), fit_summary(m))
 })
 
+## The rows of cake's cell recipe C x temperature 175: without them X is rank deficient (one
+## interaction column dropped) and some least-squares means are not estimable (NA).
+MISSING_CELL <- paste(which(load_dataset("cake")$recipe == "C" & load_dataset("cake")$temperature == "175"), collapse = ",")
+
 ## --- 6. Type II F tests (lmerTest anova(type = 2)) ----------------------------------------
 ## cake without some rows is an unbalanced two-way design; Orthodont crosses a factor with a covariate.
 type2_specs <- list(
   list(id = "cake_unbalanced", dataset = "cake", formula = "angle ~ recipe * temperature + (1 | replicate)",
        exclude = "1-7,100-104,200", REML = TRUE),
+  list(id = "cake_missing_cell", dataset = "cake", formula = "angle ~ recipe * temperature + (1 | replicate)",
+       exclude = MISSING_CELL, REML = TRUE),
   list(id = "orthodont", dataset = "Orthodont", formula = "distance ~ age * Sex + (1 | Subject)",
        exclude = NULL, REML = TRUE),
   list(id = "orthodont_ml", dataset = "Orthodont", formula = "distance ~ age * Sex + (1 | Subject)",
@@ -119,7 +125,11 @@ means_specs <- list(
   list(id = "cake_unbalanced", dataset = "cake", formula = "angle ~ recipe * temperature + (1 | replicate)",
        by = "recipe", exclude = "1-7,100-104,200", REML = TRUE),
   list(id = "orthodont", dataset = "Orthodont", formula = "distance ~ age * Sex + (1 | Subject)", by = "Sex",
-       exclude = NULL, REML = TRUE)
+       exclude = NULL, REML = TRUE),
+  list(id = "cake_missing_cell_recipe", dataset = "cake", formula = "angle ~ recipe * temperature + (1 | replicate)",
+       by = "recipe", exclude = MISSING_CELL, REML = TRUE),
+  list(id = "cake_missing_cell_temperature", dataset = "cake", formula = "angle ~ recipe * temperature + (1 | replicate)",
+       by = "temperature", exclude = MISSING_CELL, REML = TRUE)
 )
 out$means <- lapply(means_specs, function(s) {
   d <- load_dataset(s$dataset)
