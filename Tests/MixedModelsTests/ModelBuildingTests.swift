@@ -119,6 +119,34 @@ struct ModelBuildingTests {
         for (a, b) in zip(coded, reference) { Self.expectClose(a.fStat, b.fStat, relative: 1e-6, "F \(a.term)") }
     }
 
+    @Test("predictions on new data and least-squares means do not depend on the contrasts", arguments: ContrastCoding.allCases)
+    func predictionsInvariant(coding: ContrastCoding) throws {
+        let data = try DataTable.builtIn("Machines")
+        let formula = "score ~ Machine + (Machine | Worker)"
+        var options = ModelOptions()
+        options.contrasts = ["Machine": coding]
+        // ML: the REML criterion changes with the parametrisation of X (by log |det T|², T the change of coding).
+        let coded = try LinearMixedModel(formula: formula, data: data, options: options).fit(method: .ml, optimizer: Self.polished)
+        let reference = try LinearMixedModel(formula: formula, data: data).fit(method: .ml, optimizer: Self.polished)
+        #expect(abs(coded.logLikelihood - reference.logLikelihood) < 1e-7)
+        for conditional in [true, false] {
+            let ours = try coded.predict(on: data, conditional: conditional, interval: conditional ? nil : .curve)
+            let theirs = try reference.predict(on: data, conditional: conditional, interval: conditional ? nil : .curve)
+            #expect(ours.count == theirs.count)
+            for (a, b) in zip(ours, theirs) {
+                #expect(abs(a.prediction - b.prediction) < 1e-5, "\(coding) conditional \(conditional)")
+                if !conditional { #expect(FixtureSupport.relativeError(a.standardError, b.standardError) < 1e-4) }
+            }
+        }
+        let means = try coded.leastSquaresMeans(of: "Machine", pairwise: true, dfMethod: .residual)
+        let referenceMeans = try reference.leastSquaresMeans(of: "Machine", pairwise: true, dfMethod: .residual)
+        for (a, b) in zip(means.means + means.pairwise, referenceMeans.means + referenceMeans.pairwise) {
+            #expect(a.name == b.name)
+            #expect(abs(a.estimate - b.estimate) < 1e-5 && FixtureSupport.relativeError(a.standardError, b.standardError) < 1e-4,
+                    "\(coding) \(a.name)")
+        }
+    }
+
     @Test("contrasts for a numeric or absent variable are refused, naming the categorical ones")
     func contrastsForNonFactor() throws {
         let data = try DataTable.builtIn("sleepstudy")
