@@ -16,7 +16,7 @@ struct MeansCommand: ParsableCommand {
     @OptionGroup var input: DataOptions
     @OptionGroup var modelOptions: ModelOptionsGroup
 
-    @Option(name: .long, help: ArgumentHelp("The factor (a categorical fixed-effects term) whose levels are averaged.", valueName: "FACTOR"))
+    @Option(name: .long, help: ArgumentHelp("The factor (a categorical fixed-effects term) whose levels are averaged, or an interaction term of factors (A:B) for the means of its cells.", valueName: "FACTOR"))
     var by: String
 
     @Flag(name: .long, help: "Also the differences of every pair of levels.")

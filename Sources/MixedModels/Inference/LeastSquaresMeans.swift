@@ -3,7 +3,8 @@ import Foundation
 /// Least-squares means of a factor and their pairwise differences (lmerTest's `ls_means`, with
 /// `pairwise = TRUE`; the estimated marginal means of emmeans).
 public struct LeastSquaresMeans: Sendable, Equatable, Codable {
-    /// The factor whose levels are averaged.
+    /// The factor whose levels are averaged (or the interaction term whose cells are), as the
+    /// model names it.
     public let factor: String
     /// One row per level (``FixedEffectRow/name`` is the level), in level order.
     public let means: [FixedEffectRow]
@@ -23,7 +24,9 @@ extension FittedModel {
     /// grid, with a t test and interval as for a coefficient; a mean that is not estimable (rank-
     /// deficient X: l not orthogonal to X's null space) has NaN values, as lmerTest's NA.
     /// - Parameters:
-    ///   - factor: a categorical variable that is a fixed-effects term of its own.
+    ///   - factor: a categorical variable that is a fixed-effects term of its own, or an
+    ///     interaction of categorical variables that is a term (`recipe:temperature`: the means of
+    ///     its cells, named `A:175`, the first variable varying fastest, as lmerTest).
     ///   - pairwise: also the differences of every pair of levels (`A - B`).
     ///   - dfMethod: Satterthwaite (default, as lmerTest), Kenward–Roger, residual or none.
     /// - Throws: ``MixedModelError/invalidArgument(_:)`` when `factor` is not a categorical
@@ -35,13 +38,14 @@ extension FittedModel {
         guard alpha > 0, alpha < 1 else { throw .invalidArgument("least-squares means: alpha must be between 0 and 1") }
         let factorTerms = design.formula.fixedTerms.filter { term in
             term.variables.allSatisfy { if case .categorical? = design.predictors[$0] { return true } else { return false } }
-        }.map(\.description)
-        guard design.formula.fixedTerms.contains(FormulaTerm([factor])), factorTerms.contains(factor),
-              case .categorical(_, let levels)? = design.predictors[factor] else {
-            let known = factorTerms.isEmpty ? "the model has none" : "they are: \(factorTerms.joined(separator: ", "))"
+        }
+        let requested = FormulaTerm(factor.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) })
+        guard let term = factorTerms.first(where: { $0 == requested }) else {
+            let known = factorTerms.isEmpty ? "the model has none"
+                : "they are: \(factorTerms.map(\.description).joined(separator: ", "))"
             throw .invalidArgument("least-squares means need a categorical fixed-effects term, and '\(factor)' is not one; \(known)")
         }
-        let contrasts = leastSquaresContrasts(factor: factor, levels: levels)
+        let (levels, contrasts) = leastSquaresContrasts(term: term)
         var named = zip(levels, contrasts).map { (name: $0, row: $1) }
         if pairwise {
             var differences: [(name: String, row: [Double]?)] = []
@@ -54,7 +58,7 @@ extension FittedModel {
             named += differences
         }
         let rows = try contrastRows(named, dfMethod: dfMethod, alpha: alpha)
-        return LeastSquaresMeans(factor: factor, means: Array(rows.prefix(levels.count)),
+        return LeastSquaresMeans(factor: term.description, means: Array(rows.prefix(levels.count)),
                                  pairwise: Array(rows.dropFirst(levels.count)), dfMethod: dfMethod, alpha: alpha)
     }
 
@@ -84,44 +88,58 @@ extension FittedModel {
         }
     }
 
-    /// lmerTest's `lsmeans_contrasts`: per level of `factor`, the average of the rows of the
-    /// model matrix over the grid of all factor-level combinations (covariates at their means)
-    /// that have that level; `nil` for a level whose mean is not estimable.
-    private func leastSquaresContrasts(factor: String, levels: [String]) -> [[Double]?] {
+    /// lmerTest's `lsmeans_contrasts`: per cell of `term` (a level of a factor, or a combination
+    /// of levels, the first variable varying fastest), the average of the rows of the model
+    /// matrix over the grid of all factor-level combinations (covariates at their means) in that
+    /// cell; `nil` for a cell whose mean is not estimable.
+    private func leastSquaresContrasts(term: FormulaTerm) -> (names: [String], contrasts: [[Double]?]) {
         let design = model.design
         let formula = design.formula
         let fixedVariables = Set(formula.fixedTerms.flatMap(\.variables))
         let names = design.predictors.keys.filter { fixedVariables.contains($0) }.sorted()
         // The grid: every combination of the factors' levels (the first factor varying fastest).
-        var factors: [(name: String, levelCount: Int)] = []
+        var factors: [(name: String, levels: [String])] = []
         var means: [String: Double] = [:]
         for name in names {
             switch design.predictors[name] {
-            case .categorical(_, let levels)?: factors.append((name, levels.count))
+            case .categorical(_, let levels)?: factors.append((name, levels))
             case .numeric(let values)?: means[name] = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
             case nil: break
             }
         }
-        let gridSize = factors.reduce(1) { $0 * max($1.levelCount, 1) }
+        let gridSize = factors.reduce(1) { $0 * max($1.levels.count, 1) }
         var grid: [String: CodedVariable] = [:]
+        var gridCodes: [String: [Int32]] = [:]
         var stride = 1
         for entry in factors {
-            let count = max(entry.levelCount, 1)
+            let count = max(entry.levels.count, 1)
             let codes = (0..<gridSize).map { Int32(($0 / stride) % count) }
-            if case .categorical(_, let levels)? = design.predictors[entry.name] {
-                grid[entry.name] = .categorical(codes: codes, levels: levels)
-            }
+            grid[entry.name] = .categorical(codes: codes, levels: entry.levels)
+            gridCodes[entry.name] = codes
             stride *= count
         }
         for (name, mean) in means { grid[name] = .numeric([Double](repeating: mean, count: gridSize)) }
-        guard case .categorical(let factorCodes, _)? = grid[factor] else { return levels.map { _ in nil } }
+
+        // The cells of the term, the first variable varying fastest; each grid row's cell.
+        let cellFactors = term.variables.compactMap { name in factors.first { $0.name == name } }
+        var cellNames = [""]
+        for (index, entry) in cellFactors.enumerated() {
+            cellNames = entry.levels.flatMap { level in cellNames.map { index == 0 ? level : "\($0):\(level)" } }
+        }
+        var cellOfRow = [Int](repeating: 0, count: gridSize)
+        var cellStride = 1
+        for entry in cellFactors {
+            let codes = gridCodes[entry.name] ?? []
+            for row in 0..<gridSize { cellOfRow[row] += Int(codes[row]) * cellStride }
+            cellStride *= max(entry.levels.count, 1)
+        }
 
         let candidates = candidateFixedColumns(variables: grid, rowCount: gridSize)
         let kept = design.fixedEffects.columnNames
         let keptIndex = Dictionary(kept.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let estimability = EstimabilityCheck(fit: self)
-        return levels.indices.map { level -> [Double]? in
-            let rows = (0..<gridSize).filter { factorCodes[$0] == Int32(level) }
+        let contrasts = cellNames.indices.map { cell -> [Double]? in
+            let rows = (0..<gridSize).filter { cellOfRow[$0] == cell }
             guard !rows.isEmpty else { return nil }
             var full = [Double](repeating: 0, count: candidates.names.count)
             for (column, values) in candidates.columns.enumerated() {
@@ -134,6 +152,7 @@ extension FittedModel {
             }
             return l
         }
+        return (cellNames, contrasts)
     }
 
     /// Every column the fixed-effects part builds on these rows before aliased columns are

@@ -126,6 +126,8 @@ means_specs <- list(
        by = "recipe", exclude = "1-7,100-104,200", REML = TRUE),
   list(id = "orthodont", dataset = "Orthodont", formula = "distance ~ age * Sex + (1 | Subject)", by = "Sex",
        exclude = NULL, REML = TRUE),
+  list(id = "cake_unbalanced_cells", dataset = "cake", formula = "angle ~ recipe * temperature + (1 | replicate)",
+       by = "recipe:temperature", exclude = "1-7,100-104,200", REML = TRUE),
   list(id = "cake_missing_cell_recipe", dataset = "cake", formula = "angle ~ recipe * temperature + (1 | replicate)",
        by = "recipe", exclude = MISSING_CELL, REML = TRUE),
   list(id = "cake_missing_cell_temperature", dataset = "cake", formula = "angle ~ recipe * temperature + (1 | replicate)",
@@ -136,7 +138,7 @@ out$means <- lapply(means_specs, function(s) {
   if (!is.null(s$exclude)) d <- d[-exclude_rows(s$exclude), ]
   m <- lmer(as.formula(s$formula), data = d, REML = s$REML, control = POLISH_CTRL)
   list(id = s$id, dataset = s$dataset, formula = s$formula, by = s$by, REML = s$REML, exclude = s$exclude,
-       levels = I(levels(d[[s$by]])),
+       levels = I(if (s$by %in% names(d)) levels(d[[s$by]]) else character(0)),
        satterthwaite = table_rows(ls_means(m, which = s$by)),
        satterthwaite_pairwise = table_rows(ls_means(m, which = s$by, pairwise = TRUE)),
        kenward_roger = table_rows(ls_means(m, which = s$by, ddf = "Kenward-Roger")),
