@@ -334,4 +334,24 @@ struct ModelBuildingTests {
             Self.expectClose(test.pValue, FixtureSupport.double(expected["Pr(>Chisq)"]), relative: 1e-5, "comparison \(index) p")
         }
     }
+
+    @Test("a sequence of models fitted to different rows, or of one model, is refused")
+    func compareRefusesDifferentData() throws {
+        let data = try DataTable.builtIn("sleepstudy")
+        let first = try LinearMixedModel(formula: "Reaction ~ 1 + (1 | Subject)", data: data).fit()
+        var options = ModelOptions()
+        options.excludedRows = [0]
+        let second = try LinearMixedModel(formula: "Reaction ~ Days + (1 | Subject)", data: data, options: options).fit()
+        let third = try LinearMixedModel(formula: "Reaction ~ Days + (Days | Subject)", data: data).fit()
+        #expect {
+            _ = try LikelihoodRatioTest.compare([first, third, second])
+        } throws: { error in
+            "\(error)".contains("same observations")
+        }
+        #expect {
+            _ = try LikelihoodRatioTest.compare([first])
+        } throws: { error in
+            "\(error)".contains("at least two models")
+        }
+    }
 }
