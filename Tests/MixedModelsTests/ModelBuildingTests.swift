@@ -182,8 +182,8 @@ struct ModelBuildingTests {
         var values = reaction.values
         values[9] = .nan   // data row 10: missing and excluded, counted as excluded
         values[11] = .nan  // data row 12: missing only
-        let columns = sleep.columnNames.map { name -> Column in
-            name == "Reaction" ? .numeric(NumericColumn(values: values)) : sleep.column(named: name)!
+        let columns = try sleep.columnNames.map { name -> Column in
+            name == "Reaction" ? .numeric(NumericColumn(values: values)) : try #require(sleep.column(named: name))
         }
         let table = try DataTable(columnNames: sleep.columnNames, columns: columns, source: "test")
         var options = ModelOptions()
