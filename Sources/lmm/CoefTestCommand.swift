@@ -35,7 +35,7 @@ struct CoefTestCommand: ParsableCommand {
 
     func run() throws {
         let table = try input.loadTable()
-        let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
+        let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions(rowCount: table.rowCount))
         let names = model.design.fixedEffects.columnNames
         guard !names.isEmpty else { throw CommandError("the model has no fixed effects to test") }
         // Parse before fitting, so that a mistake is reported at once.

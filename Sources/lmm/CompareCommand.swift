@@ -1,15 +1,17 @@
 import ArgumentParser
 import MixedModels
 
-/// `lmm compare`: the likelihood-ratio test of two nested models (MATLAB's `compare`, lme4's
-/// `anova(m_small, m_big)`), optionally simulated (parametric bootstrap).
+/// `lmm compare`: likelihood-ratio tests of nested models (MATLAB's `compare`, lme4's
+/// `anova(m1, m2, ...)`), each against the one before it; for two models optionally simulated
+/// (parametric bootstrap).
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Likelihood-ratio test of a smaller model against a bigger one fitted to the same data.",
+        abstract: "Likelihood-ratio tests of nested models fitted to the same data, each against the one before it.",
         discussion: """
-        Both models are fitted with --method (ML by default). REML fits whose fixed effects differ are refitted by ML \
-        before comparing, as lme4 does, and the output says so. With --nsim, the p-value is also found by simulating \
+        Give two or more formulas, from the smallest model to the biggest (lme4's anova(m1, m2, m3)). All models are \
+        fitted with --method (ML by default). REML fits whose fixed effects differ are refitted by ML before comparing, \
+        as lme4 does, and the output says so. With two models and --nsim, the p-value is also found by simulating \
         responses from the smaller model (reproducible with --seed).
         """
     )
@@ -17,11 +19,8 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "A CSV/TSV file, or the name of a built-in data set.")
     var data: String
 
-    @Argument(help: "The smaller (null) model's formula.")
-    var formulaSmall: String
-
-    @Argument(help: "The bigger (alternative) model's formula.")
-    var formulaBig: String
+    @Argument(help: "The models' formulas, the smallest (null) model first; two or more.")
+    var formulas: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Columns to treat as categorical, comma-separated (repeatable).", valueName: "COLS"))
     var categorical: [String] = []
@@ -45,6 +44,12 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         guard nsim >= 0 else { throw ValidationError("--nsim must be 0 or more") }
+        guard formulas.count >= 2 else {
+            throw ValidationError("compare needs two or more formulas (the smallest model first), but \(formulas.count) \(formulas.count == 1 ? "was" : "were") given")
+        }
+        guard nsim == 0 || formulas.count == 2 else {
+            throw ValidationError("--nsim simulates the test of two models; \(formulas.count) formulas were given")
+        }
         guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
     }
 
@@ -52,12 +57,18 @@ struct CompareCommand: ParsableCommand {
         // Options first and "--" before the positionals, so that a DATA or formula beginning
         // with '-' is read as such and not as an option (or as a request for help).
         let input = try DataOptions.parse(categorical.map { "--categorical=\($0)" } + levels.map { "--levels=\($0)" }
-                                          + ["--", data, formulaSmall])
+                                          + ["--", data, formulas[0]])
         let table = try input.loadTable()
-        let options = try modelOptions.modelOptions()
+        let options = try modelOptions.modelOptions(rowCount: table.rowCount)
         let method = modelOptions.estimationMethod
-        let small = try LinearMixedModel(formula: formulaSmall, data: table, options: options).fit(method: method)
-        let big = try LinearMixedModel(formula: formulaBig, data: table, options: options).fit(method: method)
+        if formulas.count > 2 {
+            let fits = try formulas.map { try LinearMixedModel(formula: $0, data: table, options: options).fit(method: method) }
+            let report = ComparisonReport(sequence: try LikelihoodRatioTest.compare(fits))
+            print(format == .json ? report.json.rendered() : report.text)
+            return
+        }
+        let small = try LinearMixedModel(formula: formulas[0], data: table, options: options).fit(method: method)
+        let big = try LinearMixedModel(formula: formulas[1], data: table, options: options).fit(method: method)
         let test: LikelihoodRatioTest
         var simulated: SimulatedLikelihoodRatioTest?
         if nsim > 0 {

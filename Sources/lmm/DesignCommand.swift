@@ -20,7 +20,7 @@ struct DesignCommand: ParsableCommand {
     func run() throws {
         let table = try input.loadTable()
         let formula = try Formula(input.formula)
-        let design = try ModelDesign(formula: formula, data: table, options: modelOptions.modelOptions())
+        let design = try ModelDesign(formula: formula, data: table, options: modelOptions.modelOptions(rowCount: table.rowCount))
         let model = try LinearMixedModel(design: design)
         let report = DesignReport(model: model)
         print(format == .json ? report.json.rendered() : report.text)

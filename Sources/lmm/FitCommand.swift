@@ -14,7 +14,7 @@ struct FitCommand: ParsableCommand {
     @Option(name: .customLong("df-method"), help: "Degrees of freedom for t and F tests: residual (default), satterthwaite, kenward-roger (REML fits only; adjusted standard errors, as lmerTest) or none.")
     var dfMethod: DegreesOfFreedomMethod = .residual
 
-    @Option(name: .customLong("anova-type"), help: "The F tests per term: typeIII (default, as lmerTest), typeI (sequential) or marginal (MATLAB's anova).")
+    @Option(name: .customLong("anova-type"), help: "The F tests per term: typeIII (default, as lmerTest), typeII (each term adjusted for the terms not containing it), typeI (sequential) or marginal (MATLAB's anova).")
     var anovaType: ANOVAType = .typeIII
 
     @Option(name: .long, help: "Significance level for confidence intervals.")
@@ -37,7 +37,7 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let table = try input.loadTable()
-        let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
+        let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions(rowCount: table.rowCount))
         var evaluations = EvaluationReport()
         let fit = try saved.fit(model, method: modelOptions.method)
         evaluations.fitFinished()

@@ -13,6 +13,8 @@ struct LMM: ParsableCommand {
         subcommands: [FitCommand.self, DesignCommand.self, CompareCommand.self, PredictCommand.self, SimulateCommand.self, DatasetsCommand.self,
                       RanefCommand.self,
                       ResidualsCommand.self,
-                      CoefTestCommand.self]
+                      CoefTestCommand.self,
+                      RanovaCommand.self,
+                      MeansCommand.self]
     )
 }

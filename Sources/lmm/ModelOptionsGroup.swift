@@ -32,6 +32,12 @@ struct ModelOptionsGroup: ParsableArguments {
     @Option(name: .customLong("dummy-coding"), help: "Coding of categorical predictors: reference (default), effects or full.")
     var dummyCoding: DummyCoding = .reference
 
+    @Option(name: .long, help: ArgumentHelp("Contrasts of one categorical predictor, over --dummy-coding: treatment, sum, helmert, poly or full (R's contr.*; repeatable).", valueName: "COL=CODING"))
+    var contrasts: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Data rows to leave out (MATLAB's Exclude): 1-based row numbers and ranges, comma-separated, e.g. 3,17,40-45 (repeatable).", valueName: "ROWS"))
+    var exclude: [String] = []
+
     @Option(name: .customLong("factor-storage"), help: "Storage of the later random-effects terms in the Cholesky factor: automatic (default: sparse for nearly nested designs, dense for crossed ones), dense or sparse.")
     var factorStorage: TrailingStorageChoice = .automatic
 
@@ -39,7 +45,9 @@ struct ModelOptionsGroup: ParsableArguments {
     var estimationMethod: EstimationMethod { method ?? .ml }
 
     /// The library's model options.
-    func modelOptions() throws -> ModelOptions {
+    /// - Parameter rowCount: the number of data rows, to check `--exclude` against (and to keep
+    ///   a range beyond the table from being expanded).
+    func modelOptions(rowCount: Int? = nil) throws -> ModelOptions {
         var patterns: [String: CovariancePattern] = [:]
         for specification in covariance {
             guard let equals = specification.lastIndex(of: "="), equals != specification.startIndex else {
@@ -53,7 +61,10 @@ struct ModelOptionsGroup: ParsableArguments {
             }
             patterns[group] = pattern
         }
-        return ModelOptions(dummyCoding: dummyCoding, weightsColumn: weights, covariancePatterns: patterns,
-                            trailingStorage: factorStorage)
+        var options = ModelOptions(dummyCoding: dummyCoding, weightsColumn: weights, covariancePatterns: patterns,
+                                   trailingStorage: factorStorage)
+        options.contrasts = try ContrastsArgument.parse(contrasts)
+        options.excludedRows = try ExcludeArgument.parse(exclude, rowCount: rowCount)
+        return options
     }
 }

@@ -43,7 +43,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let table = try input.loadTable()
         let fresh = try input.loadNewTable(newData, like: table)
-        let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
+        let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions(rowCount: table.rowCount))
         var evaluations = EvaluationReport()
         let fit = try saved.fit(model, method: modelOptions.method)
         evaluations.fitFinished()

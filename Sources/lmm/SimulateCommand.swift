@@ -35,7 +35,7 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         let table = try input.loadTable()
         let fresh = try newData.map { try input.loadNewTable($0, like: table) }
-        let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
+        let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions(rowCount: table.rowCount))
         let fit = try saved.fit(model, method: modelOptions.method)
         let rows = fresh?.rowCount ?? fit.observationCount
         let (values, overflow) = rows.multipliedReportingOverflow(by: nsim)

@@ -26,6 +26,13 @@ public enum DesignError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownGroup(String, available: [String])
     /// A covariance pattern that does not fit the term (e.g. CompSymm needs two or more columns).
     case invalidCovariancePattern(group: String, reason: String)
+    /// Contrasts were given for a variable that is not a categorical predictor of the model
+    /// (`isNumeric`: it is a numeric predictor; otherwise it is not a predictor at all).
+    case contrastsForNonCategorical(variable: String, isNumeric: Bool, categorical: [String])
+    /// A row to exclude is not a row of the table (`index` is 0-based, as ``ModelOptions/excludedRows``).
+    case excludedRowOutOfRange(index: Int, rowCount: Int)
+    /// Every row of the table was excluded or has a missing value.
+    case allRowsExcluded(excluded: Int, rowCount: Int)
 
     public var description: String {
         switch self {
@@ -55,6 +62,16 @@ public enum DesignError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no random-effects term is grouped by '\(name)'; the groups are: \(available.joined(separator: ", "))"
         case .invalidCovariancePattern(let group, let reason):
             return "the covariance pattern for '\(group)' does not fit: \(reason)"
+        case .contrastsForNonCategorical(let variable, let isNumeric, let categorical):
+            let known = categorical.isEmpty ? "the model has no categorical predictors"
+                : "the model's categorical predictors are: \(categorical.joined(separator: ", "))"
+            let problem = isNumeric ? "'\(variable)' is numeric (treat it as categorical to code it by contrasts)"
+                : "'\(variable)' is not a predictor of the model"
+            return "contrasts apply to categorical predictors, but \(problem); \(known)"
+        case .excludedRowOutOfRange(let index, let rowCount):
+            return "cannot exclude data row \(index + 1) (row index \(index)): the table has \(rowCount) data rows"
+        case .allRowsExcluded(let excluded, let rowCount):
+            return "no rows are left: \(excluded) of the table's \(rowCount) data rows are excluded and the others have missing values"
         }
     }
 }

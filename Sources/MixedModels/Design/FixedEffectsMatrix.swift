@@ -31,7 +31,7 @@ public struct FixedEffectsMatrix: Sendable, Equatable {
     public subscript(row: Int, column: Int) -> Double { values[column * rowCount + row] }
 
     /// Builds X for `formula` on the frame's rows and drops aliased columns.
-    init(formula: Formula, variables: [String: CodedVariable], rowCount: Int, coding: DummyCoding) {
+    init(formula: Formula, variables: [String: CodedVariable], rowCount: Int, coding: CategoricalCoding) {
         var blocks: [(name: String, term: FormulaTerm?, columns: TermColumns)] = []
         if formula.hasIntercept {
             blocks.append(("(Intercept)", nil, .intercept(rowCount: rowCount)))

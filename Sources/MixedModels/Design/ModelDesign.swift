@@ -12,6 +12,8 @@ public struct ModelDesign: Sendable {
     public let rowIndices: [Int]
     /// The number of table rows dropped because a variable the model uses was missing.
     public let droppedRowCount: Int
+    /// The number of table rows excluded on request (``ModelOptions/excludedRows``).
+    public let excludedRowCount: Int
     /// The response y.
     public let response: [Double]
     /// Prior weights w (`nil`: all 1).
@@ -19,7 +21,7 @@ public struct ModelDesign: Sendable {
     /// The fixed-effects matrix X.
     public let fixedEffects: FixedEffectsMatrix
     /// The random-effects terms.
-    public let randomEffectsTerms: [RandomEffectsTerm]
+    public internal(set) var randomEffectsTerms: [RandomEffectsTerm]
     /// Where the data came from (a file path or a built-in data set name), for messages.
     public let sourceDescription: String
     /// How each predictor of the fixed and random-effects model matrices was coded (numeric, or
@@ -43,7 +45,9 @@ public struct ModelDesign: Sendable {
     /// - Parameter checksGroupingFactors: apply lme4's checks on grouping factors (at least two
     ///   levels, fewer levels than observations); the matrix interface allows a single group.
     init(formula: Formula, data: DataTable, options: ModelOptions, checksGroupingFactors: Bool) throws(DesignError) {
-        let frame = try ModelFrame(formula: formula, table: data, weightsColumn: options.weightsColumn)
+        let frame = try ModelFrame(formula: formula, table: data, weightsColumn: options.weightsColumn,
+                                   excludedRows: options.excludedRows)
+        try Self.checkContrasts(options.contrasts, predictors: frame.predictors)
         let rowCount = frame.rows.count
         let groups = Set(formula.randomTerms.map(\.groupName))
         for name in options.covariancePatterns.keys where !groups.contains(name) {
@@ -53,7 +57,7 @@ public struct ModelDesign: Sendable {
         for specification in formula.randomTerms {
             let pattern = options.covariancePatterns[specification.groupName] ?? .fullCholesky
             let term = RandomEffectsTerm(specification: specification, frame: frame, rowCount: rowCount,
-                                         coding: options.dummyCoding, pattern: pattern)
+                                         coding: options.categoricalCoding, pattern: pattern)
             try Self.check(term, observationCount: rowCount, checksGroupingFactors: checksGroupingFactors)
             terms.append(term)
         }
@@ -62,13 +66,14 @@ public struct ModelDesign: Sendable {
             .map(\.element)
 
         let fixed = FixedEffectsMatrix(formula: formula, variables: frame.predictors, rowCount: rowCount,
-                                       coding: options.dummyCoding)
+                                       coding: options.categoricalCoding)
         if fixed.columnCount == 0 && terms.isEmpty { throw .emptyModel }
 
         self.formula = formula
         self.options = options
         self.rowIndices = frame.rows
         self.droppedRowCount = frame.droppedRowCount
+        self.excludedRowCount = frame.excludedRowCount
         self.response = frame.response
         self.weights = frame.weights
         self.fixedEffects = fixed
@@ -79,6 +84,23 @@ public struct ModelDesign: Sendable {
             switch variable {
             case .numeric: return .numeric
             case .categorical(_, let levels): return .categorical(levels: levels)
+            }
+        }
+    }
+
+    /// Contrasts may be given only for categorical predictors (lme4 warns and ignores the others).
+    private static func checkContrasts(_ contrasts: [String: ContrastCoding],
+                                       predictors: [String: CodedVariable]) throws(DesignError) {
+        for name in contrasts.keys.sorted() {
+            switch predictors[name] {
+            case .categorical?: continue
+            case .numeric?, nil:
+                let categorical = predictors.compactMap { key, value -> String? in
+                    if case .categorical = value { return key } else { return nil }
+                }.sorted()
+                let isNumeric: Bool
+                if case .numeric? = predictors[name] { isNumeric = true } else { isNumeric = false }
+                throw .contrastsForNonCategorical(variable: name, isNumeric: isNumeric, categorical: categorical)
             }
         }
     }

@@ -6,8 +6,10 @@
 struct ModelFrame: Sendable {
     /// Indices of the table rows the model uses.
     let rows: [Int]
-    /// The number of table rows dropped for missing values.
+    /// The number of table rows dropped for missing values (excluded rows not counted).
     let droppedRowCount: Int
+    /// The number of table rows excluded on request (``ModelOptions/excludedRows``).
+    let excludedRowCount: Int
     /// The response on the kept rows.
     let response: [Double]
     /// Prior weights on the kept rows, or `nil`.
@@ -17,17 +19,28 @@ struct ModelFrame: Sendable {
     /// Grouping variables as categorical codes on the kept rows (numeric columns become factors).
     let groupings: [String: CodedVariable]
 
-    init(formula: Formula, table: DataTable, weightsColumn: String?) throws(DesignError) {
+    /// - Parameter excludedRows: table rows left out before anything else (0-based); their
+    ///   values are never read, and the kept rows keep their table indices.
+    init(formula: Formula, table: DataTable, weightsColumn: String?, excludedRows: Set<Int> = []) throws(DesignError) {
+        if let bad = excludedRows.filter({ $0 < 0 || $0 >= table.rowCount }).min() {
+            throw .excludedRowOutOfRange(index: bad, rowCount: table.rowCount)
+        }
         let needed = formula.variables + (weightsColumn.map { [$0] } ?? [])
         let unknown = needed.filter { table.column(named: $0) == nil }
         if !unknown.isEmpty {
             throw .unknownVariables(unknown, available: table.columnNames, source: table.source)
         }
         let columns = needed.compactMap { table.column(named: $0) }
-        let rows = (0..<table.rowCount).filter { row in !columns.contains { $0.isMissing(at: row) } }
+        let rows = (0..<table.rowCount).filter { row in
+            !excludedRows.contains(row) && !columns.contains { $0.isMissing(at: row) }
+        }
+        if rows.isEmpty && !excludedRows.isEmpty {
+            throw .allRowsExcluded(excluded: excludedRows.count, rowCount: table.rowCount)
+        }
         if rows.isEmpty { throw .noCompleteRows(variables: needed) }
         self.rows = rows
-        self.droppedRowCount = table.rowCount - rows.count
+        self.excludedRowCount = excludedRows.count
+        self.droppedRowCount = table.rowCount - excludedRows.count - rows.count
 
         self.response = try Self.numericValues(of: formula.response, in: table, rows: rows, role: "response")
         try Self.requireFinite(response, column: formula.response, rows: rows)

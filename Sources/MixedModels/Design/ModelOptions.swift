@@ -13,6 +13,13 @@ public struct ModelOptions: Sendable, Equatable {
     /// The memory, in bytes, the model's cross products and factor may take (`nil`: what the
     /// machine has available). A model predicted to need more is refused before allocating.
     public var memoryLimit: Int?
+    /// Contrasts by categorical variable (R's `contrasts = list(f = "contr.sum")`), overriding
+    /// ``dummyCoding`` for those variables. A variable named here must be a categorical
+    /// predictor of the model.
+    public var contrasts: [String: ContrastCoding] = [:]
+    /// Table rows (0-based indices, as ``ModelDesign/rowIndices``) left out of the model
+    /// (MATLAB's `'Exclude'`); counted apart from the rows dropped for missing values.
+    public var excludedRows: Set<Int> = []
 
     public init(dummyCoding: DummyCoding = .reference, weightsColumn: String? = nil,
                 covariancePatterns: [String: CovariancePattern] = [:],

@@ -27,21 +27,29 @@ public struct RandomEffectsTerm: Sendable, Equatable {
     public var randomEffectCount: Int { levelCount * columnCount }
 
     init(specification: RandomEffectsSpecification, frame: ModelFrame, rowCount: Int,
-         coding: DummyCoding, pattern: CovariancePattern) {
+         coding: CategoricalCoding, pattern: CovariancePattern) {
         self.specification = specification
         self.groupName = specification.groupName
         let grouping = Self.groupingFactor(specification.grouping, frame: frame, rowCount: rowCount)
         self.levels = grouping.levels
         self.levelIndices = grouping.codes
+        let columns = Self.modelMatrix(specification, predictors: frame.predictors, rowCount: rowCount, coding: coding)
+        self.columnNames = columns.names
+        self.z = columns.values
+        self.covariancePattern = pattern
+    }
 
+    /// z for `specification`: the intercept, then each term's columns.
+    static func modelMatrix(_ specification: RandomEffectsSpecification, predictors: [String: CodedVariable],
+                            rowCount: Int, coding: CategoricalCoding) -> TermColumns {
         var columns = TermColumns(names: [], values: [])
         var blocks: [TermColumns] = []
         if specification.hasIntercept { blocks.append(.intercept(rowCount: rowCount)) }
         for term in specification.terms {
             let full = TermColumns.fullIndicatorVariables(of: term, modelTerms: specification.terms,
                                                           hasIntercept: specification.hasIntercept,
-                                                          variables: frame.predictors)
-            blocks.append(TermColumns.build(term: term, variables: frame.predictors, rowCount: rowCount,
+                                                          variables: predictors)
+            blocks.append(TermColumns.build(term: term, variables: predictors, rowCount: rowCount,
                                             coding: coding, fullIndicators: full))
         }
         let width = blocks.reduce(0) { $0 + $1.columnCount }
@@ -56,9 +64,7 @@ public struct RandomEffectsTerm: Sendable, Equatable {
             }
             offset += block.columnCount
         }
-        self.columnNames = columns.names
-        self.z = columns.values
-        self.covariancePattern = pattern
+        return columns
     }
 
     /// The interaction of the grouping variables as one factor; its levels are ordered with the

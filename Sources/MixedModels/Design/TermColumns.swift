@@ -22,35 +22,35 @@ struct TermColumns {
     ///   - fullIndicators: the term's categorical variables coded with one indicator per level.
     ///   - coding: the contrasts of the other categorical variables.
     static func build(term: FormulaTerm, variables: [String: CodedVariable], rowCount: Int,
-                      coding: DummyCoding, fullIndicators: Set<String>) -> TermColumns {
+                      coding: CategoricalCoding, fullIndicators: Set<String>) -> TermColumns {
         var result = TermColumns(names: [""], values: [Double](repeating: 1, count: rowCount))
         for name in term.variables {
             guard let variable = variables[name] else { continue }
-            let factor = single(name: name, variable: variable, rowCount: rowCount,
-                                coding: fullIndicators.contains(name) ? .full : coding)
+            let factor = single(name: name, variable: variable, rowCount: rowCount, coding: coding,
+                                fullIndicators: fullIndicators.contains(name))
             result = result.interacting(with: factor, rowCount: rowCount)
         }
         return result
     }
 
     /// The columns of one variable on its own.
-    static func single(name: String, variable: CodedVariable, rowCount: Int, coding: DummyCoding) -> TermColumns {
+    static func single(name: String, variable: CodedVariable, rowCount: Int, coding: CategoricalCoding,
+                       fullIndicators: Bool) -> TermColumns {
         switch variable {
         case .numeric(let values):
             return TermColumns(names: [name], values: values)
         case .categorical(let codes, let levels):
-            let contrasts = coding.contrasts(levelCount: levels.count)
+            let contrasts = coding.contrasts(variable: name, levels: levels, fullIndicators: fullIndicators)
             let width = contrasts.columnCount
             var values = [Double](repeating: 0, count: rowCount * width)
             for row in 0..<rowCount {
                 let code = Int(codes[row])
                 guard code >= 0, code < levels.count else { continue }
                 for column in 0..<width {
-                    values[row * width + column] = contrasts.matrix[code * width + column]
+                    values[row * width + column] = contrasts.values[code * width + column]
                 }
             }
-            let names = contrasts.columnLevels.map { "\(name)_\(levels[$0])" }
-            return TermColumns(names: names, values: values)
+            return TermColumns(names: contrasts.names, values: values)
         }
     }
 

@@ -6,6 +6,9 @@ public enum ANOVAType: String, Sendable, CaseIterable, Codable {
     /// are coded (for a term contained in a higher-order term, the contrasts are made orthogonal
     /// to those of the containing terms over the cells of the design). No intercept row.
     case typeIII
+    /// Type II, lmerTest's `anova(type = 2)`: each term adjusted for every term that does not
+    /// contain it (hypotheses that respect marginality; for unbalanced data). No intercept row.
+    case typeII
     /// Type I (sequential): each term adjusted for the terms before it, from the Doolittle
     /// decomposition of XᵀX (lmerTest's type I). No intercept row.
     case typeI
@@ -35,6 +38,8 @@ public struct ANOVARow: Sendable, Equatable, Codable {
 extension FittedModel {
     /// F tests per fixed-effects term (lmerTest's `anova(m, type, ddf)`; MATLAB's `anova(lme, 'DFMethod', ...)`
     /// with `.marginal`).
+    ///
+    /// Types III (default), II, I and marginal.
     ///
     /// The statistic of a term with hypothesis Lβ = 0 is lmerTest's: F = (1/q) Σₘ (Pₘᵀ L β̂)²/λₘ
     /// over the q positive eigenpairs of L Var(β̂) Lᵀ. Terms with no testable contrast are left out.

@@ -13,7 +13,7 @@ struct ANOVAContrasts {
     let design: ModelDesign
 
     /// The fixed-effects terms other than the intercept that kept at least one column.
-    private var modelTerms: [FixedEffectsMatrix.TermColumnRange] {
+    var modelTerms: [FixedEffectsMatrix.TermColumnRange] {
         design.fixedEffects.terms.filter { $0.term != nil }
     }
 
@@ -21,6 +21,7 @@ struct ANOVAContrasts {
         switch type {
         case .typeI: return typeI()
         case .typeIII: return typeIII()
+        case .typeII: return typeII()
         case .marginal: return marginal()
         }
     }
@@ -104,7 +105,7 @@ struct ANOVAContrasts {
         guard x.columnCount > 1, terms.count > 1 else { return typeI() }
         let n = x.rowCount
         let variables = design.predictors
-        let treatment = design.options.dummyCoding == .reference
+        let treatment = design.options.categoricalCoding.isReference
             ? x
             : FixedEffectsMatrix(formula: design.formula, variables: variables, rowCount: n, coding: .reference)
         let pt = treatment.columnCount
@@ -162,7 +163,7 @@ struct ANOVAContrasts {
 
         // The hypothesis of each term on the treatment coefficients.
         var result: [Term] = []
-        let map: [[Double]]? = design.options.dummyCoding == .reference ? nil : Self.zapSmall(
+        let map: [[Double]]? = design.options.categoricalCoding.isReference ? nil : Self.zapSmall(
             (0..<x.columnCount).map { column in basis.coefficients(Array(x.values[(column * n)..<((column + 1) * n)])) })
         for range in treatmentTerms {
             var rows: [[Double]] = range.columns.map { j in matching.map { l[$0][j] } }

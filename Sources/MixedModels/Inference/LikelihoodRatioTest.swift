@@ -69,16 +69,7 @@ public struct LikelihoodRatioTest: Sendable, Equatable, Codable {
         -> (small: FittedModel, big: FittedModel, test: LikelihoodRatioTest) {
         let first = small.model.design
         let second = big.model.design
-        guard first.observationCount == second.observationCount, first.response == second.response else {
-            throw .invalidArgument("the models must be fitted to the same observations of the same response (\(first.observationCount) and \(second.observationCount) observations used)")
-        }
-        // Equal responses can still come from different rows (rows dropped for different missing values).
-        if let index = first.rowIndices.indices.first(where: { first.rowIndices[$0] != second.rowIndices[$0] }) {
-            throw .invalidArgument("the models must be fitted to the same observations: observation \(index + 1) is data row \(first.rowIndices[index] + 1) in the first model and data row \(second.rowIndices[index] + 1) in the second (rows with missing values in a model's variables are dropped)")
-        }
-        guard first.weights == second.weights else {
-            throw .invalidArgument("the models must be fitted with the same observation weights")
-        }
+        try checkSameObservations(first, second)
         var notes: [String] = []
         var compared = (small, big)
         let sameFixed = first.fixedEffects.columnNames == second.fixedEffects.columnNames
@@ -114,6 +105,20 @@ public struct LikelihoodRatioTest: Sendable, Equatable, Codable {
         let test = LikelihoodRatioTest(models: rows, lrStat: statistic, deltaDF: deltaDF, pValue: pValue,
                                        nested: nesting.isEmpty, note: notes.joined(separator: ". "))
         return (compared.0, compared.1, test)
+    }
+
+    /// Throws unless both designs use the same observations (rows), response and weights.
+    static func checkSameObservations(_ first: ModelDesign, _ second: ModelDesign) throws(MixedModelError) {
+        guard first.observationCount == second.observationCount, first.response == second.response else {
+            throw .invalidArgument("the models must be fitted to the same observations of the same response (\(first.observationCount) and \(second.observationCount) observations used)")
+        }
+        // Equal responses can still come from different rows (rows dropped for different missing values).
+        if let index = first.rowIndices.indices.first(where: { first.rowIndices[$0] != second.rowIndices[$0] }) {
+            throw .invalidArgument("the models must be fitted to the same observations: observation \(index + 1) is data row \(first.rowIndices[index] + 1) in the first model and data row \(second.rowIndices[index] + 1) in the second (rows with missing values in a model's variables are dropped)")
+        }
+        guard first.weights == second.weights else {
+            throw .invalidArgument("the models must be fitted with the same observation weights")
+        }
     }
 
     /// Why `small` is not nested in `big` (empty when it is): fixed-effects columns of the small

@@ -67,7 +67,7 @@ struct NewDataDesign: Sendable {
             let full = TermColumns.fullIndicatorVariables(of: term, modelTerms: formula.fixedTerms,
                                                           hasIntercept: formula.hasIntercept, variables: variables)
             let built = TermColumns.build(term: term, variables: variables, rowCount: rowCount,
-                                          coding: design.options.dummyCoding, fullIndicators: full)
+                                          coding: design.options.categoricalCoding, fullIndicators: full)
             for column in 0..<built.columnCount {
                 names.append(built.names[column])
                 columns.append((0..<rowCount).map { built.values[$0 * built.columnCount + column] })
@@ -104,7 +104,7 @@ struct NewDataDesign: Sendable {
                                                               hasIntercept: specification.hasIntercept,
                                                               variables: variables)
                 blocks.append(TermColumns.build(term: inner, variables: variables, rowCount: rowCount,
-                                                coding: design.options.dummyCoding, fullIndicators: full))
+                                                coding: design.options.categoricalCoding, fullIndicators: full))
             }
             let width = term.columnCount
             var z = [Double](repeating: 0, count: rowCount * width)

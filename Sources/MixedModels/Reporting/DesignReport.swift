@@ -43,6 +43,8 @@ public struct DesignReport: Sendable {
             ("formula", .string(design.formula.text)),
             ("numObservations", .integer(design.observationCount)),
             ("droppedRows", .integer(design.droppedRowCount)),
+            ("excludedRows", .integer(design.excludedRowCount)),
+            ("droppedMissingRows", .integer(design.droppedRowCount)),
             ("response", .string(design.formula.response)),
             ("fixedEffectsColumns", .array(design.fixedEffects.columnNames.map { .string($0) })),
             ("droppedColumns", .array(design.fixedEffects.droppedColumnNames.map { .string($0) })),
@@ -55,6 +57,7 @@ public struct DesignReport: Sendable {
         var lines = ["Formula:", "    \(design.formula.text)", ""]
         lines.append("Observations used: \(design.observationCount)")
         lines.append("Rows dropped for missing values: \(design.droppedRowCount)")
+        if design.excludedRowCount > 0 { lines.append("Rows excluded: \(design.excludedRowCount)") }
         lines.append("")
         lines.append("Fixed-effects columns (\(design.fixedEffects.columnCount)):")
         lines += design.fixedEffects.columnNames.map { "    \($0)" }

@@ -103,12 +103,16 @@ public struct FitReport: Sendable {
         lines.append("Linear mixed-effects model fit by \(fit.method.rawValue)\(defaultNote)")
         lines.append("")
         lines.append("Model information:")
-        let information: [(String, Int)] = [
+        var information: [(String, Int)] = [
             ("Number of observations", fit.observationCount),
             ("Fixed effects coefficients", fit.fixedEffectCount),
             ("Random effects coefficients", fit.randomEffectCount),
             ("Covariance parameters", fit.covarianceParameterCount + 1),
         ]
+        if design.excludedRowCount > 0 { information.append(("Rows excluded", design.excludedRowCount)) }
+        if design.excludedRowCount > 0 || design.droppedRowCount > 0 {
+            information.append(("Rows dropped (missing values)", design.droppedRowCount))
+        }
         for (label, value) in information {
             let padded = ("    " + label).padding(toLength: 35, withPad: " ", startingAt: 0)
             let number = String(value)
@@ -154,6 +158,7 @@ public struct FitReport: Sendable {
     private var anovaLabel: String {
         switch anovaType {
         case .typeIII: return "type III"
+        case .typeII: return "type II"
         case .typeI: return "type I (sequential)"
         case .marginal: return "marginal"
         }
@@ -261,6 +266,8 @@ public struct FitReport: Sendable {
             ("method", .string(fit.method.rawValue)),
             ("numObservations", .integer(fit.observationCount)),
             ("droppedRows", .integer(design.droppedRowCount)),
+            ("excludedRows", .integer(design.excludedRowCount)),
+            ("droppedMissingRows", .integer(design.droppedRowCount)),
             ("numFixedEffects", .integer(fit.fixedEffectCount)),
             ("numRandomEffects", .integer(fit.randomEffectCount)),
             ("numCovarianceParameters", .integer(fit.covarianceParameterCount + 1)),
