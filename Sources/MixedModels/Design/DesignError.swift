@@ -26,6 +26,9 @@ public enum DesignError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownGroup(String, available: [String])
     /// A covariance pattern that does not fit the term (e.g. CompSymm needs two or more columns).
     case invalidCovariancePattern(group: String, reason: String)
+    /// A formula transform that cannot be computed: log of a non-positive value (with its data
+    /// row), a poly degree too high for the data, scale() of a constant, ...
+    case transform(expression: String, reason: String)
 
     public var description: String {
         switch self {
@@ -55,6 +58,8 @@ public enum DesignError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no random-effects term is grouped by '\(name)'; the groups are: \(available.joined(separator: ", "))"
         case .invalidCovariancePattern(let group, let reason):
             return "the covariance pattern for '\(group)' does not fit: \(reason)"
+        case .transform(let expression, let reason):
+            return "\(expression) cannot be computed: \(reason)"
         }
     }
 }

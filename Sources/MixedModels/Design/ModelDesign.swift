@@ -16,6 +16,13 @@ public struct ModelDesign: Sendable {
     public let response: [Double]
     /// Prior weights w (`nil`: all 1).
     public let weights: [Double]?
+    /// The sum of the formula's `offset(...)` terms per observation (`nil`: no offset). The model
+    /// is y = offset + Xβ + Zb + ε: the fit works with y − offset, and fitted values and
+    /// predictions include the offset.
+    public let offset: [Double]?
+    /// The constants of data-dependent transforms (`scale`, `center`, `poly`) on the fitted
+    /// rows, reused for new data.
+    public let transformConstants: TransformConstants
     /// The fixed-effects matrix X.
     public let fixedEffects: FixedEffectsMatrix
     /// The random-effects terms.
@@ -32,6 +39,12 @@ public struct ModelDesign: Sendable {
 
     /// n, the number of observations used.
     public var observationCount: Int { response.count }
+
+    /// The response the fit works with: y, or y − offset.
+    var responseLessOffset: [Double] {
+        guard let offset else { return response }
+        return zip(response, offset).map { $0 - $1 }
+    }
 
     /// Builds the design.
     /// - Throws: ``DesignError`` for unknown columns, a categorical response, bad weights,
@@ -71,13 +84,15 @@ public struct ModelDesign: Sendable {
         self.droppedRowCount = frame.droppedRowCount
         self.response = frame.response
         self.weights = frame.weights
+        self.offset = frame.offset
+        self.transformConstants = frame.transformConstants
         self.fixedEffects = fixed
         self.randomEffectsTerms = terms
         self.sourceDescription = data.source
         self.predictors = frame.predictors
         self.variableCodings = frame.predictors.mapValues { variable in
             switch variable {
-            case .numeric: return .numeric
+            case .numeric, .numericColumns: return .numeric
             case .categorical(_, let levels): return .categorical(levels: levels)
             }
         }

@@ -45,10 +45,11 @@ struct CrossProducts: Sendable {
         var xyXy = DenseMatrix(rowCount: p + 1, columnCount: p + 1)
 
         var xy = [Double](repeating: 0, count: p + 1)
+        let y = design.responseLessOffset
         for row in 0..<n {
             let w = weights[row]
             for column in 0..<p { xy[column] = fixed[row, column] }
-            xy[p] = design.response[row]
+            xy[p] = y[row]
             for column in 0...p {
                 for other in column...p { xyXy[other, column] += w * xy[other] * xy[column] }
             }
@@ -138,7 +139,8 @@ extension CrossProducts {
         return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ, xyXy: newXyXy)
     }
 
-    /// The cross products for the same design with response `y` (same rows, weights, X and Z):
+    /// The cross products for the same design with response `y` (same rows, weights, X, Z and
+    /// offset, which is subtracted from `y`):
     /// only the y row — Zᵀ W y, Xᵀ W y and yᵀ W y — is recomputed; the Z and X blocks are shared.
     /// - Precondition: `y.count == design.observationCount` (checked by the callers).
     /// - Complexity: O(n (Σ s_k + p)).
@@ -147,6 +149,10 @@ extension CrossProducts {
         let fixed = design.fixedEffects
         let p = fixed.columnCount
         let weights = design.weights
+        var y = y
+        if let offset = design.offset {
+            for row in 0..<n { y[row] -= offset[row] }
+        }
         var weighted = y
         if let weights {
             for row in 0..<n { weighted[row] *= weights[row] }
