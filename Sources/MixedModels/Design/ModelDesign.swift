@@ -58,17 +58,29 @@ public struct ModelDesign: Sendable {
     init(formula: Formula, data: DataTable, options: ModelOptions, checksGroupingFactors: Bool) throws(DesignError) {
         let frame = try ModelFrame(formula: formula, table: data, weightsColumn: options.weightsColumn)
         let rowCount = frame.rows.count
-        let groups = Set(formula.randomTerms.map(\.groupName))
-        for name in options.covariancePatterns.keys where !groups.contains(name) {
-            throw .unknownGroup(name, available: formula.randomTerms.map(\.groupName))
-        }
+        let choices = try CovarianceAssignment.choices(for: formula, options: options)
         var terms: [RandomEffectsTerm] = []
-        for specification in formula.randomTerms {
-            let pattern = options.covariancePatterns[specification.groupName] ?? .fullCholesky
+        for (specification, choice) in zip(formula.randomTerms, choices) {
             let term = RandomEffectsTerm(specification: specification, frame: frame, rowCount: rowCount,
-                                         coding: options.dummyCoding, pattern: pattern)
-            try Self.check(term, observationCount: rowCount, checksGroupingFactors: checksGroupingFactors)
-            terms.append(term)
+                                         coding: options.dummyCoding, pattern: choice.pattern)
+            guard let freeEntries = choice.freeEntries else {
+                try Self.check(term, observationCount: rowCount, checksGroupingFactors: checksGroupingFactors)
+                terms.append(term)
+                continue
+            }
+            // A custom pattern: one unstructured term per block of correlated random effects.
+            guard freeEntries.size == term.columnCount else {
+                throw .invalidCovariancePattern(group: specification.description,
+                                                reason: "the matrix \(freeEntries) is \(freeEntries.size)×\(freeEntries.size), but the term has \(term.columnCount) random effects per level (\(term.columnNames.joined(separator: ", ")))")
+            }
+            let blocks = freeEntries.blocks
+            for block in blocks {
+                let part = blocks.count == 1 ? term
+                    : RandomEffectsTerm(specification: specification.selecting(block), frame: frame, rowCount: rowCount,
+                                        coding: options.dummyCoding, pattern: .fullCholesky)
+                try Self.check(part, observationCount: rowCount, checksGroupingFactors: checksGroupingFactors)
+                terms.append(part)
+            }
         }
         terms = terms.enumerated()
             .sorted { ($1.element.levelCount, $0.offset) < ($0.element.levelCount, $1.offset) }

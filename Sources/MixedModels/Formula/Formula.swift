@@ -1,3 +1,5 @@
+import Foundation
+
 /// A linear mixed-model formula in Wilkinson / lme4 notation, parsed and expanded.
 ///
 ///     let formula = try Formula("Reaction ~ 1 + Days + (1 + Days | Subject)")
@@ -93,6 +95,25 @@ public struct Formula: Sendable, Equatable, CustomStringConvertible {
             }
         }
         return (result, columns.definitions)
+    }
+
+    /// Parses one random-effects term on its own, as written in a formula, e.g.
+    /// `(1 + Days | Subject)`; `||` and `/` give several specifications, as in a formula.
+    /// - Throws: ``FormulaError`` (positions refer to `text`) when `text` is not a random-effects term.
+    public static func randomEffectsTerm(_ text: String) throws(FormulaError) -> [RandomEffectsSpecification] {
+        let prefix = "`.` ~ 0 + "
+        let formula: Formula
+        do {
+            formula = try Formula(prefix + text)
+        } catch {
+            throw FormulaError(formula: text, position: error.position - prefix.count, message: error.message)
+        }
+        guard formula.fixedTerms.isEmpty, formula.offsets.isEmpty, !formula.randomTerms.isEmpty,
+              text.trimmingCharacters(in: .whitespaces).hasPrefix("(") else {
+            throw FormulaError(formula: text, position: 0,
+                               message: "expected a random-effects term such as (1 + Days | Subject)")
+        }
+        return formula.randomTerms
     }
 
     /// Every data column the model uses: those of the response, the fixed-effects and

@@ -127,16 +127,25 @@ struct NewDataDesign: Sendable {
                 blocks.append(TermColumns.build(term: inner, variables: variables, rowCount: rowCount,
                                                 coding: design.options.dummyCoding, fullIndicators: full))
             }
-            let width = term.columnCount
-            var z = [Double](repeating: 0, count: rowCount * width)
+            let fullWidth = blocks.reduce(0) { $0 + $1.columnCount }
+            var full = [Double](repeating: 0, count: rowCount * fullWidth)
             var offset = 0
             for block in blocks {
                 for row in 0..<rowCount {
-                    for column in 0..<block.columnCount where offset + column < width {
-                        z[row * width + offset + column] = block.values[row * block.columnCount + column]
+                    for column in 0..<block.columnCount {
+                        full[row * fullWidth + offset + column] = block.values[row * block.columnCount + column]
                     }
                 }
                 offset += block.columnCount
+            }
+            // The fitted term's columns: all, or the block a custom covariance pattern selected.
+            let selection = (specification.columnSelection ?? Array(0..<fullWidth)).filter { $0 < fullWidth }
+            let width = term.columnCount
+            var z = [Double](repeating: 0, count: rowCount * width)
+            if selection.count == width {
+                for row in 0..<rowCount {
+                    for (position, column) in selection.enumerated() { z[row * width + position] = full[row * fullWidth + column] }
+                }
             }
             zs.append(z)
 
