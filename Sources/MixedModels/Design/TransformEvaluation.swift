@@ -23,6 +23,11 @@ struct TransformEvaluator {
     /// The table rows (0-based) to evaluate.
     let rows: [Int]
 
+    /// How a message names the `index`-th evaluated row: its 1-based data row and the table.
+    private func rowName(_ index: Int) -> String {
+        "data row \(rows[index] + 1) of \(table.source)"
+    }
+
     /// The values of a numeric expression on the rows.
     func values(of expression: TransformExpression, constants: inout [Double], cursor: inout Int,
                 learning: Bool) throws(DesignError) -> [Double] {
@@ -57,7 +62,7 @@ struct TransformEvaluator {
                 }
                 guard value.isFinite else {
                     throw .transform(expression: expression.description,
-                                     reason: "it is \(value) in data row \(rows[index] + 1); the model needs finite values")
+                                     reason: "it is \(value) in \(rowName(index)); the model needs finite values")
                 }
                 result[index] = value
             }
@@ -67,12 +72,12 @@ struct TransformEvaluator {
             var result = [Double](repeating: .nan, count: rows.count)
             for index in result.indices where !inner[index].isNaN {
                 if let problem = function.domainProblem(inner[index]) {
-                    throw .transform(expression: expression.description, reason: "\(problem) in data row \(rows[index] + 1)")
+                    throw .transform(expression: expression.description, reason: "\(problem) in \(rowName(index))")
                 }
                 let value = function.apply(inner[index])
                 guard value.isFinite else {
                     throw .transform(expression: expression.description,
-                                     reason: "it is \(value) in data row \(rows[index] + 1); the model needs finite values")
+                                     reason: "it is \(value) in \(rowName(index)); the model needs finite values")
                 }
                 result[index] = value
             }
