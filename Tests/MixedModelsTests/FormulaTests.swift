@@ -131,6 +131,8 @@ struct FormulaTests {
         .init(formula: "y ~ ``", position: 4, fragment: "empty backquoted"),
         .init(formula: "y ~ y + x", position: 0, fragment: "also appears"),
         .init(formula: "y ~ x + (1 | y)", position: 0, fragment: "also appears"),
+        .init(formula: "y ~ log(y) + x", position: 0, fragment: "the response's column 'y' also appears"),
+        .init(formula: "log(y) ~ x + (1 + y | g)", position: 0, fragment: "the response's column 'y' also appears"),
         .init(formula: "y ~ 1:x", position: 5, fragment: "cannot be used inside an interaction"),
         .init(formula: "1 ~ x", position: 0, fragment: "expected the response"),
         .init(formula: "y ~ x + (1 || )", position: 14, fragment: "grouping factor after '||'"),
