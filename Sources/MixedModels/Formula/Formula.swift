@@ -57,15 +57,12 @@ public struct Formula: Sendable, Equatable, CustomStringConvertible {
         self.randomTerms = random
         self.computedVariables = definitions
 
+        // A response expression may use a predictor's column (`I(post - pre) ~ pre`, as in R);
+        // the response itself may not be a predictor.
         let predictorNames = fixedTerms.flatMap(\.variables) + random.flatMap { $0.terms.flatMap(\.variables) + $0.grouping }
-        let predictorColumns = Set(predictorNames.flatMap { definitions[$0]?.columns ?? [$0] })
         if predictorNames.contains(response) {
             throw FormulaError(formula: text, position: parsed.responsePosition,
                                message: "the response '\(response)' also appears on the right-hand side")
-        }
-        if let shared = parsed.responseExpression.columns.first(where: predictorColumns.contains) {
-            throw FormulaError(formula: text, position: parsed.responsePosition,
-                               message: "the response's column '\(shared)' also appears on the right-hand side")
         }
     }
 
