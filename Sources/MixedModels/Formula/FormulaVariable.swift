@@ -19,6 +19,7 @@ public struct FormulaVariable: Sendable, Hashable, CustomStringConvertible {
     /// How it is computed.
     public let kind: Kind
 
+    /// A computed variable named `name` (its model-matrix columns are named after it).
     public init(name: String, kind: Kind) {
         self.name = name
         self.kind = kind

@@ -15,6 +15,7 @@ public struct RandomEffectsSpecification: Sendable, Equatable, CustomStringConve
     /// term into one specification per block of correlated random effects.
     public let columnSelection: [Int]?
 
+    /// A random-effects term with all its columns (`columnSelection: nil`) or some of them.
     public init(hasIntercept: Bool, terms: [FormulaTerm], grouping: [String], columnSelection: [Int]? = nil) {
         self.hasIntercept = hasIntercept
         self.terms = terms

@@ -7,7 +7,7 @@ import Foundation
 /// functions are `log` (natural), `log10`, `log2`, `exp`, `sqrt` and `abs`; `I()` only marks
 /// arithmetic. `scale()` and `center()` depend on the data: their constants (mean, standard
 /// deviation) come from the fitting rows and are reused on new data (``TransformConstants``).
-public indirect enum TransformExpression: Sendable, Hashable {
+public indirect enum TransformExpression: Sendable, Hashable, CustomStringConvertible {
     /// A data column.
     case column(String)
     /// A numeric constant and its text as written.
