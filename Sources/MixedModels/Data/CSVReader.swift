@@ -23,7 +23,7 @@ struct CSVReader {
         guard tokenizer.skipEmptyLines() else { throw .emptyInput(source: source) }
         let names = try readHeader(&tokenizer, input: input, delimiter: delimiter)
         try checkOptions(against: names)
-        let grid = try readRecords(&tokenizer, names: names)
+        let grid = try readAllRecords(&tokenizer, input: input, delimiter: delimiter, names: names)
         guard grid.rowCount > 0 else { throw .noDataRows(source: source) }
         let missing = MissingTokens(options.missingTokens)
         // Columns are typed and coded independently: on both cores when the file is large.
@@ -46,7 +46,7 @@ struct CSVReader {
             }
         }
         do {
-            return try DataTable(columnNames: names, columns: columns, source: source)
+            return try DataTable(columnNames: names, columns: columns, source: source, levelLabelsKnownDistinct: true)
         } catch {
             throw .invalidTable(source: source, error)
         }
@@ -166,8 +166,67 @@ struct CSVReader {
 
     // MARK: - Records
 
-    private func readRecords(_ tokenizer: inout CSVTokenizer, names: [String]) throws(CSVError) -> FieldGrid {
+    /// The records after the header: split in two at a line feed and read on both cores when the
+    /// file is large and its records hold no quote and no carriage return (so that every line feed
+    /// ends a record); otherwise, or when either half has a problem, read in one pass, which
+    /// reports the first problem of the file exactly.
+    private func readAllRecords(
+        _ tokenizer: inout CSVTokenizer, input: UnsafeBufferPointer<UInt8>, delimiter: UInt8, names: [String]
+    ) throws(CSVError) -> FieldGrid {
+        let start = tokenizer.position
+        let lineFeed = UInt8(ascii: "\n")
+        let lineFeeds = ByteScan.count(of: lineFeed, in: input, from: start)
+        if input.count - start >= Self.parallelByteThreshold, DenseKernels.processorCount > 1,
+           !ByteScan.contains(UInt8(ascii: "\""), in: input, from: start),
+           !ByteScan.contains(UInt8(ascii: "\r"), in: input, from: start),
+           let split = ByteScan.firstIndex(of: lineFeed, in: input, from: start + (input.count - start) / 2) {
+            let parts = TokenizerPair(
+                first: tokenizer.ending(at: split + 1),
+                second: CSVTokenizer(bytes: input, start: split + 1, delimiter: delimiter))
+            let columnCount = names.count
+            let rowsPerHalf = lineFeeds / 2 + 2
+            let results = ParallelReplicates.run(count: 2, threads: 2) { half -> FieldGrid? in
+                var part = half == 0 ? parts.first : parts.second
+                return try? Self.readRecords(&part, columnCount: columnCount, reservingRows: rowsPerHalf)
+            }
+            if results.count == 2, var grid = results[0], let tail = results[1] {
+                // The second half counts its lines from 1 at the split.
+                let lineOffset = tokenizer.line - 1 + ByteScan.count(of: lineFeed, in: UnsafeBufferPointer(
+                    start: input.baseAddress, count: split + 1), from: start)
+                grid.spans.append(contentsOf: tail.spans)
+                grid.rowLines.reserveCapacity(grid.rowLines.count + tail.rowLines.count)
+                for line in tail.rowLines { grid.rowLines.append(line + lineOffset) }
+                return grid
+            }
+        }
+        return try readRecords(&tokenizer, names: names, reservingRows: lineFeeds + 1)
+    }
+
+    /// Reads the records of `tokenizer` to its end; throws on a syntax problem or a ragged record,
+    /// which the caller then reports from a single pass.
+    private static func readRecords(
+        _ tokenizer: inout CSVTokenizer, columnCount: Int, reservingRows rows: Int
+    ) throws -> FieldGrid {
+        var grid = FieldGrid(columnCount: columnCount)
+        grid.spans.reserveCapacity(rows * columnCount)
+        grid.rowLines.reserveCapacity(rows)
+        while tokenizer.skipEmptyLines() {
+            let line = tokenizer.line
+            let fieldCount = try Self.readRecord(&tokenizer, into: &grid.spans, columnCount: columnCount)
+            guard fieldCount == columnCount else { throw RaggedRecord() }
+            grid.rowLines.append(line)
+        }
+        return grid
+    }
+
+    private struct RaggedRecord: Error {}
+
+    private func readRecords(
+        _ tokenizer: inout CSVTokenizer, names: [String], reservingRows rows: Int
+    ) throws(CSVError) -> FieldGrid {
         var grid = FieldGrid(columnCount: names.count)
+        grid.spans.reserveCapacity(rows * names.count)
+        grid.rowLines.reserveCapacity(rows)
         while tokenizer.skipEmptyLines() {
             let line = tokenizer.line
             let fieldCount: Int
@@ -309,7 +368,6 @@ struct CSVReader {
     }
 }
 
-/// The field spans of all data records, row by row.
 /// The input bytes, shared read-only by the threads that code the columns.
 private struct SharedInput: @unchecked Sendable {
     let bytes: UnsafeBufferPointer<UInt8>
@@ -318,8 +376,17 @@ private struct SharedInput: @unchecked Sendable {
 extension CSVReader {
     /// Files with at least this many data rows code their columns on two threads.
     static let parallelRowThreshold = 50_000
+    /// Files with at least this many bytes of records split them into two halves read on two threads.
+    static let parallelByteThreshold = 4 << 20
 }
 
+/// The two tokenizers of a file read in two halves, handed to the two threads that read them.
+private struct TokenizerPair: @unchecked Sendable {
+    let first: CSVTokenizer
+    let second: CSVTokenizer
+}
+
+/// The field spans of all data records, row by row.
 struct FieldGrid: Sendable {
     let columnCount: Int
     /// `columnCount` spans per row.

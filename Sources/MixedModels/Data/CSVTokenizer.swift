@@ -72,6 +72,14 @@ struct CSVTokenizer {
         largestSpecialByte = max(delimiter, Self.quote, blankA, blankB)
     }
 
+    /// This tokenizer, at its position and line, reading only the bytes before `end`.
+    func ending(at end: Int) -> CSVTokenizer {
+        var copy = CSVTokenizer(bytes: UnsafeBufferPointer(start: bytes.baseAddress, count: min(end, bytes.count)),
+                                start: position, delimiter: delimiter)
+        copy.line = line
+        return copy
+    }
+
     /// Skips empty lines. Returns `false` at the end of the input.
     mutating func skipEmptyLines() -> Bool {
         while position < bytes.count {

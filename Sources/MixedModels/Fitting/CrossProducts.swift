@@ -44,46 +44,25 @@ struct CrossProducts: Sendable {
         var xyZ = terms.map { DenseMatrix(rowCount: p + 1, columnCount: $0.randomEffectCount) }
         var xyXy = DenseMatrix(rowCount: p + 1, columnCount: p + 1)
 
-        var xy = [Double](repeating: 0, count: p + 1)
-        let y = design.responseLessOffset
-        for row in 0..<n {
-            let w = weights[row]
-            for column in 0..<p { xy[column] = fixed[row, column] }
-            xy[p] = y[row]
-            for column in 0...p {
-                for other in column...p { xyXy[other, column] += w * xy[other] * xy[column] }
+        // One pass over the rows per block, through raw buffers: a loop over the rows that visits
+        // every term would copy each term's description (and its reference counts) per row.
+        // Every entry still sums its rows in ascending order, so the values do not depend on how
+        // the loops are arranged. The response is y − offset where the formula has an offset.
+        let response = design.responseLessOffset
+        fixed.values.withUnsafeBufferPointer { x in
+            response.withUnsafeBufferPointer { y in
+                let xyColumns = (0..<p).map { UnsafeBufferPointer(rebasing: x[($0 * n)..<(($0 + 1) * n)]) } + [y]
+                Self.accumulateXyXy(into: &xyXy, columns: xyColumns, weights: weights, n: n)
+                for (k, term) in terms.enumerated() {
+                    Self.accumulateDiagonal(into: &diagonal[k], xyZ: &xyZ[k], term: term, xyColumns: xyColumns,
+                                            weights: weights, n: n)
+                }
             }
-            for (k, term) in terms.enumerated() {
-                let s = term.columnCount
-                let level = Int(term.levelIndices[row])
-                let zBase = row * s
-                for b in 0..<s {
-                    let zb = w * term.z[zBase + b]
-                    for a in 0..<s { diagonal[k][level, a, b] += term.z[zBase + a] * zb }
-                    for c in 0...p { xyZ[k][c, level * s + b] += xy[c] * zb }
-                }
-                guard k > 0 else { continue }
-                let first = terms[0]
-                let firstLevel = Int(first.levelIndices[row])
-                if let tile = firstColumn[k - 1].tileIndex(row: term.levelIndices[row], column: firstLevel) {
-                    let s0 = first.columnCount
-                    let base = tile * s * s0
-                    for b in 0..<s0 {
-                        let zb = w * first.z[row * s0 + b]
-                        for a in 0..<s { firstColumn[k - 1].values[base + b * s + a] += term.z[zBase + a] * zb }
-                    }
-                }
-                for j in 1..<k {
-                    let other = terms[j]
-                    let sj = other.columnCount
-                    let otherLevel = Int(other.levelIndices[row])
-                    guard let tile = trailingPairs[k][j].tileIndex(row: term.levelIndices[row], column: otherLevel) else { continue }
-                    let base = tile * s * sj
-                    for b in 0..<sj {
-                        let zb = w * other.z[row * sj + b]
-                        for a in 0..<s { trailingPairs[k][j].values[base + b * s + a] += term.z[zBase + a] * zb }
-                    }
-                }
+        }
+        for (k, term) in terms.enumerated().dropFirst() {
+            Self.accumulateTiles(into: &firstColumn[k - 1], rowTerm: term, columnTerm: terms[0], weights: weights, n: n)
+            for j in 1..<k {
+                Self.accumulateTiles(into: &trailingPairs[k][j], rowTerm: term, columnTerm: terms[j], weights: weights, n: n)
             }
         }
         for column in 0...p {
@@ -94,6 +73,108 @@ struct CrossProducts: Sendable {
         self.trailingPairs = trailingPairs
         self.xyZ = xyZ
         self.xyXy = xyXy
+    }
+}
+
+// MARK: - The passes over the observations
+
+extension CrossProducts {
+    /// [X y]ᵀ W [X y], lower triangle.
+    private static func accumulateXyXy(
+        into xyXy: inout DenseMatrix, columns: [UnsafeBufferPointer<Double>], weights: [Double], n: Int
+    ) {
+        let size = columns.count
+        xyXy.values.withUnsafeMutableBufferPointer { target in
+            weights.withUnsafeBufferPointer { w in
+                for column in 0..<size {
+                    let right = columns[column]
+                    for other in column..<size {
+                        let left = columns[other]
+                        var sum = target[column * size + other]
+                        for row in 0..<n { sum += w[row] * left[row] * right[row] }
+                        target[column * size + other] = sum
+                    }
+                }
+            }
+        }
+    }
+
+    /// A term's diagonal blocks Z_kᵀ W Z_k and its rows [X y]ᵀ W Z_k.
+    private static func accumulateDiagonal(
+        into diagonal: inout BlockDiagonalMatrix, xyZ: inout DenseMatrix, term: RandomEffectsTerm,
+        xyColumns: [UnsafeBufferPointer<Double>], weights: [Double], n: Int
+    ) {
+        let s = term.columnCount
+        let rows = xyColumns.count
+        diagonal.values.withUnsafeMutableBufferPointer { blocks in
+            term.z.withUnsafeBufferPointer { z in
+                term.levelIndices.withUnsafeBufferPointer { levels in
+                    weights.withUnsafeBufferPointer { w in
+                        for row in 0..<n {
+                            let level = Int(levels[row])
+                            let base = level * s * s
+                            for b in 0..<s {
+                                let zb = w[row] * z[row * s + b]
+                                for a in 0..<s { blocks[base + b * s + a] += z[row * s + a] * zb }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        xyZ.values.withUnsafeMutableBufferPointer { target in
+            term.z.withUnsafeBufferPointer { z in
+                term.levelIndices.withUnsafeBufferPointer { levels in
+                    weights.withUnsafeBufferPointer { w in
+                        for c in 0..<rows {
+                            let x = xyColumns[c]
+                            for row in 0..<n {
+                                let level = Int(levels[row])
+                                for b in 0..<s {
+                                    let zb = w[row] * z[row * s + b]
+                                    target[(level * s + b) * rows + c] += x[row] * zb
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The tiles of Z_rowᵀ W Z_column for two different terms: the tile of each observation is
+    /// looked up first, then the products are added through raw buffers.
+    private static func accumulateTiles(
+        into block: inout BlockSparseMatrix, rowTerm: RandomEffectsTerm, columnTerm: RandomEffectsTerm,
+        weights: [Double], n: Int
+    ) {
+        var tiles = [Int32](repeating: -1, count: n)
+        rowTerm.levelIndices.withUnsafeBufferPointer { rowLevels in
+            columnTerm.levelIndices.withUnsafeBufferPointer { columnLevels in
+                for row in 0..<n {
+                    if let tile = block.tileIndex(row: rowLevels[row], column: Int(columnLevels[row])) {
+                        tiles[row] = Int32(truncatingIfNeeded: tile)
+                    }
+                }
+            }
+        }
+        let s = rowTerm.columnCount
+        let sj = columnTerm.columnCount
+        block.values.withUnsafeMutableBufferPointer { values in
+            rowTerm.z.withUnsafeBufferPointer { zRow in
+                columnTerm.z.withUnsafeBufferPointer { zColumn in
+                    weights.withUnsafeBufferPointer { w in
+                        for row in 0..<n where tiles[row] >= 0 {
+                            let base = Int(tiles[row]) * s * sj
+                            for b in 0..<sj {
+                                let zb = w[row] * zColumn[row * sj + b]
+                                for a in 0..<s { values[base + b * s + a] += zRow[row * s + a] * zb }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
