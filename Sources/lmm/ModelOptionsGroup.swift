@@ -26,7 +26,7 @@ struct ModelOptionsGroup: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A column of positive prior weights.", valueName: "COL"))
     var weights: String?
 
-    @Option(name: .long, help: ArgumentHelp("Covariance pattern of a random-effects term: FullCholesky (default), Full, Diagonal, Isotropic or CompSymm (repeatable).", valueName: "GROUP=PATTERN"))
+    @Option(name: .long, help: ArgumentHelp("Covariance pattern of the random-effects terms of a group, or of one term as written ('(1 + Days | Subject)=Diagonal'): FullCholesky (default), Full, Diagonal, Isotropic, CompSymm, or MATLAB's logical matrix of free covariance entries ('Subject=[1 0; 0 1]') (repeatable).", valueName: "GROUP|TERM=PATTERN"))
     var covariance: [String] = []
 
     @Option(name: .customLong("dummy-coding"), help: "Coding of categorical predictors: reference (default), effects or full.")
@@ -49,22 +49,32 @@ struct ModelOptionsGroup: ParsableArguments {
     ///   a range beyond the table from being expanded).
     func modelOptions(rowCount: Int? = nil) throws -> ModelOptions {
         var patterns: [String: CovariancePattern] = [:]
+        var freeEntries: [String: CovarianceFreeEntries] = [:]
         for specification in covariance {
             guard let equals = specification.lastIndex(of: "="), equals != specification.startIndex else {
-                throw ValidationError("--covariance expects GROUP=PATTERN but got '\(specification)'")
+                throw ValidationError("--covariance expects GROUP=PATTERN or TERM=PATTERN (e.g. Subject=Diagonal, '(1 + Days | Subject)=Diagonal' or 'Subject=[1 0; 0 1]') but got '\(specification)'")
             }
-            let group = String(specification[..<equals])
-            let name = String(specification[specification.index(after: equals)...])
+            let group = String(specification[..<equals]).trimmingCharacters(in: .whitespaces)
+            let name = String(specification[specification.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+            if name.hasPrefix("[") {
+                do { freeEntries[group] = try CovarianceFreeEntries(parsing: name) } catch {
+                    throw ValidationError("--covariance '\(specification)': \(error)")
+                }
+                patterns[group] = nil
+                continue
+            }
             guard let pattern = CovariancePattern(name: name) else {
                 let known = CovariancePattern.allCases.map(\.rawValue).joined(separator: ", ")
-                throw ValidationError("unknown covariance pattern '\(name)' for '\(group)'; use one of: \(known)")
+                throw ValidationError("unknown covariance pattern '\(name)' for '\(group)'; use one of: \(known), or a matrix of free entries such as [1 0; 0 1]")
             }
             patterns[group] = pattern
+            freeEntries[group] = nil
         }
         var options = ModelOptions(dummyCoding: dummyCoding, weightsColumn: weights, covariancePatterns: patterns,
                                    trailingStorage: factorStorage)
         options.contrasts = try ContrastsArgument.parse(contrasts)
         options.excludedRows = try ExcludeArgument.parse(exclude, rowCount: rowCount)
+        options.covarianceFreeEntries = freeEntries
         return options
     }
 }

@@ -34,6 +34,24 @@ struct DesignErrorTests {
         .init(formula: "y ~ x + (1 + x | g)", weights: nil, fragments: ["(1 + x | g)", "8 random effects", "8 observations"]),
         .init(formula: "y ~ x + (1 | one)", weights: nil, fragments: ["'one'", "single level"]),
         .init(formula: "y ~ 0 + (0 + x | g:h:label)", weights: nil, fragments: ["g:h:label", "levels"]),
+        // Formula functions: the data row of a value a function cannot take, the poly degree.
+        .init(formula: "y ~ log(abs(x - 3)) + (1 | g)", weights: nil,
+              fragments: ["log(abs(x - 3)) cannot be computed", "log of the non-positive value 0", "data row 3"]),
+        .init(formula: "log(y - 2) ~ x + (1 | g)", weights: nil, fragments: ["log(y - 2)", "non-positive value -0.5", "data row 1"]),
+        .init(formula: "y ~ x + (1 + log10(x - 2) | g)", weights: nil, fragments: ["log10", "non-positive value -1", "data row 1"]),
+        .init(formula: "y ~ sqrt(x - 5) + (1 | g)", weights: nil, fragments: ["sqrt of the negative value -4", "data row 1"]),
+        .init(formula: "y ~ I(1/(x - 2)) + (1 | g)", weights: nil, fragments: ["1/(x - 2)", "inf", "data row 2"]),
+        .init(formula: "y ~ offset(log(x - 1)) + (1 | g)", weights: nil, fragments: ["log(x - 1)", "data row 1"]),
+        .init(formula: "y ~ poly(x, 8) + (1 | g)", weights: nil,
+              fragments: ["poly(x, 8)", "degree 8 must be less than the number of distinct values of x", "(8)"]),
+        .init(formula: "y ~ poly(x, 3) + (1 | h)", weights: "w", fragments: ["weights must be positive"]),
+        .init(formula: "y ~ scale(one) + (1 | g)", weights: nil, fragments: ["'one'", "numeric"]),
+        .init(formula: "y ~ scale(x - x) + (1 | g)", weights: nil, fragments: ["scale(x - x)", "does not vary"]),
+        .init(formula: "y ~ log(g) + (1 | h)", weights: nil, fragments: ["'g'", "must be numeric"]),
+        .init(formula: "y ~ g^2 + (1 | h)", weights: nil, fragments: ["'g'", "must be numeric"]),
+        .init(formula: "y ~ foo(x) + (1 | g)", weights: nil, fragments: ["unknown function 'foo'", "log, log10"]),
+        .init(formula: "y ~ exp(x, 2) + (1 | g)", weights: nil, fragments: ["exp() takes exactly one argument, found 2"]),
+        .init(formula: "y ~ factor(nosuch) + (1 | g)", weights: nil, fragments: ["nosuch", "not in"]),
     ]
 
     @Test("errors name the problem", arguments: cases)
@@ -81,6 +99,32 @@ struct DesignErrorTests {
         for _ in 0..<3000 {
             let length = 1 + next() % 12
             let text = (0..<length).map { _ in pieces[next()] }.joined()
+            if let formula = try? Formula(text) {
+                parsed += 1
+                if let model = try? LinearMixedModel(formula: formula.text, data: table) {
+                    _ = try? model.fit()
+                }
+            }
+        }
+        #expect(parsed > 0)
+    }
+
+    @Test("random formulas with function calls never trap")
+    func randomFunctionCalls() throws {
+        let table = try DataTable(csv: Self.csv, source: "test.csv")
+        let pieces = ["x", "g", "y", "+", "-", "*", "/", ":", "^", ")", "2", "0.5", "log(", "I(", "poly(", "scale(",
+                      "factor(", "offset(", "sqrt(", "exp(", ", ", "raw = TRUE", "(1 | g)", "(1 + log(x) | g)"]
+        var state: UInt64 = 0x2545F4914F6CDD1D
+        func next() -> Int {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return Int(state % UInt64(pieces.count))
+        }
+        var parsed = 0
+        for _ in 0..<3000 {
+            let length = 1 + next() % 8
+            let text = "y ~ " + (0..<length).map { _ in pieces[next()] }.joined()
             if let formula = try? Formula(text) {
                 parsed += 1
                 if let model = try? LinearMixedModel(formula: formula.text, data: table) {

@@ -192,6 +192,7 @@ struct RobustnessTests {
         "y ~ 1 + x + (1 | g)", "y ~ x * f + (1 + x | g)", "y ~ 0 + f + (0 + f | g)", "y ~ (x + x2 + f)^3 + (1 | g/h)",
         "y ~ x + (1 | g:h) + (1 | h)", "y ~ -1 + x + (x || g)", "y ~ f/x + (1 | g) + (0 + x | g)",
         "y ~ 1 + (1 | g)", "y ~ x - 1 + (1|g)", "y ~ x:f + (1|g/g)", "y ~ g + (1|g)", "y ~ x + (1 + f | g)",
+        "log(y) ~ poly(x, 2) + scale(x2):f + (1 + I(x^2) | g)", "y ~ x^2 + offset(x2) + factor(h) + (1 + sqrt(abs(x)) | g)",
     ]
 
     @Test("random and mutated formulas parse or fail with a positioned message")

@@ -33,6 +33,9 @@ public enum DesignError: Error, Sendable, Equatable, CustomStringConvertible {
     case excludedRowOutOfRange(index: Int, rowCount: Int)
     /// Every row of the table was excluded or has a missing value.
     case allRowsExcluded(excluded: Int, rowCount: Int)
+    /// A formula transform that cannot be computed: log of a non-positive value (with its data
+    /// row), a poly degree too high for the data, scale() of a constant, ...
+    case transform(expression: String, reason: String)
 
     public var description: String {
         switch self {
@@ -72,6 +75,8 @@ public enum DesignError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot exclude data row \(index + 1) (row index \(index)): the table has \(rowCount) data rows"
         case .allRowsExcluded(let excluded, let rowCount):
             return "no rows are left: \(excluded) of the table's \(rowCount) data rows are excluded and the others have missing values"
+        case .transform(let expression, let reason):
+            return "\(expression) cannot be computed: \(reason)"
         }
     }
 }

@@ -18,6 +18,13 @@ public struct ModelDesign: Sendable {
     public let response: [Double]
     /// Prior weights w (`nil`: all 1).
     public let weights: [Double]?
+    /// The sum of the formula's `offset(...)` terms per observation (`nil`: no offset). The model
+    /// is y = offset + Xβ + Zb + ε: the fit works with y − offset, and fitted values and
+    /// predictions include the offset.
+    public let offset: [Double]?
+    /// The constants of data-dependent transforms (`scale`, `center`, `poly`) on the fitted
+    /// rows, reused for new data.
+    public let transformConstants: TransformConstants
     /// The fixed-effects matrix X.
     public let fixedEffects: FixedEffectsMatrix
     /// The random-effects terms.
@@ -35,6 +42,12 @@ public struct ModelDesign: Sendable {
     /// n, the number of observations used.
     public var observationCount: Int { response.count }
 
+    /// The response the fit works with: y, or y − offset.
+    var responseLessOffset: [Double] {
+        guard let offset else { return response }
+        return zip(response, offset).map { $0 - $1 }
+    }
+
     /// Builds the design.
     /// - Throws: ``DesignError`` for unknown columns, a categorical response, bad weights,
     ///   grouping factors with too many levels, and similar problems.
@@ -49,17 +62,29 @@ public struct ModelDesign: Sendable {
                                    excludedRows: options.excludedRows)
         try Self.checkContrasts(options.contrasts, predictors: frame.predictors)
         let rowCount = frame.rows.count
-        let groups = Set(formula.randomTerms.map(\.groupName))
-        for name in options.covariancePatterns.keys where !groups.contains(name) {
-            throw .unknownGroup(name, available: formula.randomTerms.map(\.groupName))
-        }
+        let choices = try CovarianceAssignment.choices(for: formula, options: options)
         var terms: [RandomEffectsTerm] = []
-        for specification in formula.randomTerms {
-            let pattern = options.covariancePatterns[specification.groupName] ?? .fullCholesky
+        for (specification, choice) in zip(formula.randomTerms, choices) {
             let term = RandomEffectsTerm(specification: specification, frame: frame, rowCount: rowCount,
-                                         coding: options.categoricalCoding, pattern: pattern)
-            try Self.check(term, observationCount: rowCount, checksGroupingFactors: checksGroupingFactors)
-            terms.append(term)
+                                         coding: options.categoricalCoding, pattern: choice.pattern)
+            guard let freeEntries = choice.freeEntries else {
+                try Self.check(term, observationCount: rowCount, checksGroupingFactors: checksGroupingFactors)
+                terms.append(term)
+                continue
+            }
+            // A custom pattern: one unstructured term per block of correlated random effects.
+            guard freeEntries.size == term.columnCount else {
+                throw .invalidCovariancePattern(group: specification.description,
+                                                reason: "the matrix \(freeEntries) is \(freeEntries.size)×\(freeEntries.size), but the term has \(term.columnCount) random effects per level (\(term.columnNames.joined(separator: ", ")))")
+            }
+            let blocks = freeEntries.blocks
+            for block in blocks {
+                let part = blocks.count == 1 ? term
+                    : RandomEffectsTerm(specification: specification.selecting(block), frame: frame, rowCount: rowCount,
+                                        coding: options.categoricalCoding, pattern: .fullCholesky)
+                try Self.check(part, observationCount: rowCount, checksGroupingFactors: checksGroupingFactors)
+                terms.append(part)
+            }
         }
         terms = terms.enumerated()
             .sorted { ($1.element.levelCount, $0.offset) < ($0.element.levelCount, $1.offset) }
@@ -76,13 +101,15 @@ public struct ModelDesign: Sendable {
         self.excludedRowCount = frame.excludedRowCount
         self.response = frame.response
         self.weights = frame.weights
+        self.offset = frame.offset
+        self.transformConstants = frame.transformConstants
         self.fixedEffects = fixed
         self.randomEffectsTerms = terms
         self.sourceDescription = data.source
         self.predictors = frame.predictors
         self.variableCodings = frame.predictors.mapValues { variable in
             switch variable {
-            case .numeric: return .numeric
+            case .numeric, .numericColumns: return .numeric
             case .categorical(_, let levels): return .categorical(levels: levels)
             }
         }
@@ -94,12 +121,11 @@ public struct ModelDesign: Sendable {
         for name in contrasts.keys.sorted() {
             switch predictors[name] {
             case .categorical?: continue
-            case .numeric?, nil:
+            case .numeric?, .numericColumns?, nil:
                 let categorical = predictors.compactMap { key, value -> String? in
                     if case .categorical = value { return key } else { return nil }
                 }.sorted()
-                let isNumeric: Bool
-                if case .numeric? = predictors[name] { isNumeric = true } else { isNumeric = false }
+                let isNumeric = predictors[name]?.isNumeric ?? false
                 throw .contrastsForNonCategorical(variable: name, isNumeric: isNumeric, categorical: categorical)
             }
         }

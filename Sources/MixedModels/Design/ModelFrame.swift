@@ -3,6 +3,7 @@
 ///
 /// Rows with a missing value in any variable the formula (or the weights) uses are dropped and
 /// counted, as R's `na.omit`. Categorical levels that no kept row uses are dropped, as lme4 does.
+/// Computed variables (`log(x)`, `poly(x, 2)`, `factor(x)`, ...) are evaluated on the kept rows.
 struct ModelFrame: Sendable {
     /// Indices of the table rows the model uses.
     let rows: [Int]
@@ -18,6 +19,10 @@ struct ModelFrame: Sendable {
     let predictors: [String: CodedVariable]
     /// Grouping variables as categorical codes on the kept rows (numeric columns become factors).
     let groupings: [String: CodedVariable]
+    /// The sum of the formula's `offset(...)` terms on the kept rows, or `nil` without one.
+    let offset: [Double]?
+    /// The constants of data-dependent transforms (`scale`, `center`, `poly`) on the kept rows.
+    let transformConstants: TransformConstants
 
     /// - Parameter excludedRows: table rows left out before anything else (0-based); their
     ///   values are never read, and the kept rows keep their table indices.
@@ -42,8 +47,17 @@ struct ModelFrame: Sendable {
         self.excludedRowCount = excludedRows.count
         self.droppedRowCount = table.rowCount - excludedRows.count - rows.count
 
-        self.response = try Self.numericValues(of: formula.response, in: table, rows: rows, role: "response")
+        let evaluator = TransformEvaluator(table: table, rows: rows)
+        var constants = TransformConstants()
+        if case .column(let name) = formula.responseExpression {
+            self.response = try Self.numericValues(of: name, in: table, rows: rows, role: "response")
+        } else {
+            var learned: [Double] = []
+            var cursor = 0
+            self.response = try evaluator.values(of: formula.responseExpression, constants: &learned, cursor: &cursor, learning: true)
+        }
         try Self.requireFinite(response, column: formula.response, rows: rows)
+        self.offset = try evaluator.offset(formula.offsets, constants: &constants, learning: true)
         if let weightsColumn {
             let weights = try Self.numericValues(of: weightsColumn, in: table, rows: rows, role: "weights")
             for (index, weight) in weights.enumerated() where !(weight > 0 && weight.isFinite) {
@@ -57,11 +71,22 @@ struct ModelFrame: Sendable {
         var predictors: [String: CodedVariable] = [:]
         let predictorNames = formula.fixedTerms.flatMap(\.variables) + formula.randomTerms.flatMap { $0.terms.flatMap(\.variables) }
         for name in predictorNames where predictors[name] == nil {
+            if let definition = formula.computedVariables[name] {
+                if case .factor(let column) = definition.kind {
+                    predictors[name] = Self.coded(table.column(named: column), rows: rows, asFactor: true)
+                } else {
+                    var learned: [Double] = []
+                    predictors[name] = try evaluator.variable(definition, constants: &learned, learning: true)
+                    if !learned.isEmpty { constants.values[name] = learned }
+                }
+                continue
+            }
             let variable = Self.coded(table.column(named: name), rows: rows, asFactor: false)
             if case .numeric(let values) = variable { try Self.requireFinite(values, column: name, rows: rows) }
             predictors[name] = variable
         }
         self.predictors = predictors
+        self.transformConstants = constants
         var groupings: [String: CodedVariable] = [:]
         for name in formula.randomTerms.flatMap(\.grouping) where groupings[name] == nil {
             groupings[name] = Self.coded(table.column(named: name), rows: rows, asFactor: true)
@@ -92,7 +117,7 @@ struct ModelFrame: Sendable {
     }
 
     /// Codes a column on the kept rows; unused levels are dropped, keeping the level order.
-    private static func coded(_ column: Column?, rows: [Int], asFactor: Bool) -> CodedVariable {
+    static func coded(_ column: Column?, rows: [Int], asFactor: Bool) -> CodedVariable {
         switch column {
         case .numeric(let numeric)?:
             let values = rows.map { numeric.values[$0] }

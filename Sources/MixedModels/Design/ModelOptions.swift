@@ -4,9 +4,13 @@ public struct ModelOptions: Sendable, Equatable {
     public var dummyCoding: DummyCoding
     /// The column holding prior weights, if any.
     public var weightsColumn: String?
-    /// Covariance patterns by grouping-factor name (e.g. `["Subject": .diagonal]`); other
-    /// terms use `FullCholesky`.
+    /// Covariance patterns by grouping-factor name (e.g. `["Subject": .diagonal]`) or by
+    /// random-effects term as written (`["(1 + Days | Subject)": .diagonal]`, for a group with
+    /// several terms); other terms use `FullCholesky`.
     public var covariancePatterns: [String: CovariancePattern]
+    /// Custom covariance patterns (MATLAB's logical matrix of free covariance entries), keyed as
+    /// ``covariancePatterns``; a key may not have both.
+    public var covarianceFreeEntries: [String: CovarianceFreeEntries] = [:]
     /// The storage of the later random-effects terms' part of the Cholesky factor (default:
     /// chosen from the symbolic analysis).
     public var trailingStorage: TrailingStorageChoice

@@ -64,6 +64,14 @@ public struct RandomEffectsTerm: Sendable, Equatable {
             }
             offset += block.columnCount
         }
+        if let selection = specification.columnSelection {
+            var selected: [Double] = []
+            selected.reserveCapacity(rowCount * selection.count)
+            for row in 0..<rowCount {
+                for column in selection { selected.append(columns.values[row * width + column]) }
+            }
+            columns = TermColumns(names: selection.map { columns.names[$0] }, values: selected)
+        }
         return columns
     }
 

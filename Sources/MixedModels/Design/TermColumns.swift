@@ -39,6 +39,8 @@ struct TermColumns {
         switch variable {
         case .numeric(let values):
             return TermColumns(names: [name], values: values)
+        case .numericColumns(let names, let values):
+            return TermColumns(names: names, values: values)
         case .categorical(let codes, let levels):
             let contrasts = coding.contrasts(variable: name, levels: levels, fullIndicators: fullIndicators)
             let width = contrasts.columnCount

@@ -15,6 +15,17 @@ public enum VariableCoding: Sendable, Equatable {
 /// The values of one variable on the model's rows, coded for building matrices.
 enum CodedVariable {
     case numeric([Double])
+    /// Several numeric columns from one variable (`poly(x, 2)`): their names and values,
+    /// row-major (`names.count` per row).
+    case numericColumns(names: [String], values: [Double])
     /// Level index per row (into the model's levels), -1 where unknown (new data only).
     case categorical(codes: [Int32], levels: [String])
+}
+
+extension CodedVariable {
+    /// Whether the variable is numeric (one column or several).
+    var isNumeric: Bool {
+        if case .categorical = self { return false }
+        return true
+    }
 }

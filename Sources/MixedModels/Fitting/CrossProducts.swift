@@ -47,9 +47,10 @@ struct CrossProducts: Sendable {
         // One pass over the rows per block, through raw buffers: a loop over the rows that visits
         // every term would copy each term's description (and its reference counts) per row.
         // Every entry still sums its rows in ascending order, so the values do not depend on how
-        // the loops are arranged.
+        // the loops are arranged. The response is y − offset where the formula has an offset.
+        let response = design.responseLessOffset
         fixed.values.withUnsafeBufferPointer { x in
-            design.response.withUnsafeBufferPointer { y in
+            response.withUnsafeBufferPointer { y in
                 let xyColumns = (0..<p).map { UnsafeBufferPointer(rebasing: x[($0 * n)..<(($0 + 1) * n)]) } + [y]
                 Self.accumulateXyXy(into: &xyXy, columns: xyColumns, weights: weights, n: n)
                 for (k, term) in terms.enumerated() {
@@ -219,7 +220,8 @@ extension CrossProducts {
         return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ, xyXy: newXyXy)
     }
 
-    /// The cross products for the same design with response `y` (same rows, weights, X and Z):
+    /// The cross products for the same design with response `y` (same rows, weights, X, Z and
+    /// offset, which is subtracted from `y`):
     /// only the y row — Zᵀ W y, Xᵀ W y and yᵀ W y — is recomputed; the Z and X blocks are shared.
     /// - Precondition: `y.count == design.observationCount` (checked by the callers).
     /// - Complexity: O(n (Σ s_k + p)).
@@ -228,6 +230,10 @@ extension CrossProducts {
         let fixed = design.fixedEffects
         let p = fixed.columnCount
         let weights = design.weights
+        var y = y
+        if let offset = design.offset {
+            for row in 0..<n { y[row] -= offset[row] }
+        }
         var weighted = y
         if let weights {
             for row in 0..<n { weighted[row] *= weights[row] }

@@ -12,12 +12,16 @@ indirect enum FormulaExpression: Sendable, Equatable {
     case negation(FormulaExpression, position: Int)
     /// A random-effects term `(expression | group)` or `(expression || group)`.
     case randomEffects(FormulaExpression, group: FormulaExpression, uncorrelated: Bool, position: Int)
+    /// A function call that makes a variable: `log(x)`, `I(x^2)`, `poly(x, 2)`, `factor(x)`.
+    case call(FormulaVariable, position: Int)
+    /// `offset(expression)`: a known term with coefficient 1.
+    case offset(TransformExpression, position: Int)
 
     var position: Int {
         switch self {
         case .variable(_, let position), .intercept(_, let position), .integer(_, let position),
              .binary(_, _, _, let position), .negation(_, let position),
-             .randomEffects(_, _, _, let position):
+             .randomEffects(_, _, _, let position), .call(_, let position), .offset(_, let position):
             return position
         }
     }

@@ -8,7 +8,9 @@
 ///     interaction := unary (':' unary)*
 ///     unary       := '-' unary | power
 ///     power       := primary ('^' integer)?
-///     primary     := name | '0' | '1' | '(' sum (('|' | '||') sum)? ')'
+///     primary     := name | name '(' arguments ')' | '0' | '1' | '(' sum (('|' | '||') sum)? ')'
+///
+/// Function arguments are arithmetic (``FormulaParser/parseFunction(_:at:)``).
 ///
 /// Limits keep the recursive parser and the term expansion within a thread's stack and a sensible
 /// time: at most ``maximumNesting`` nested parentheses or unary minuses, and at most
@@ -19,10 +21,10 @@ struct FormulaParser {
     /// The most operators (`+ - * / : ^ | ||`) a formula may have.
     static let maximumOperators = 1000
 
-    private let formula: String
+    let formula: String
     private let tokens: [FormulaToken]
     private var index = 0
-    private var nesting = 0
+    var nesting = 0
 
     init(_ formula: String) throws(FormulaError) {
         self.formula = formula
@@ -30,7 +32,7 @@ struct FormulaParser {
         var operators = 0
         for token in tokens {
             switch token.kind {
-            case .plus, .minus, .star, .slash, .colon, .caret, .bar, .doubleBar:
+            case .plus, .minus, .star, .slash, .colon, .caret, .bar, .doubleBar, .comma:
                 operators += 1
                 if operators > Self.maximumOperators {
                     throw FormulaError(formula: formula, position: token.position,
@@ -43,7 +45,7 @@ struct FormulaParser {
     }
 
     /// Enters one more level of nesting at `token`, or throws when it is too deep.
-    private mutating func enterNesting(at token: FormulaToken) throws(FormulaError) {
+    mutating func enterNesting(at token: FormulaToken) throws(FormulaError) {
         nesting += 1
         if nesting > Self.maximumNesting {
             throw error(at: token, "parentheses and '-' are nested more than \(Self.maximumNesting) deep, the most this parser accepts")
@@ -51,7 +53,8 @@ struct FormulaParser {
     }
 
     /// Parses `response ~ right-hand side`.
-    mutating func parse() throws(FormulaError) -> (response: String, responsePosition: Int, rightHandSide: FormulaExpression) {
+    mutating func parse() throws(FormulaError) -> (response: String, responseExpression: TransformExpression,
+                                                   responsePosition: Int, rightHandSide: FormulaExpression) {
         let first = current
         guard case .identifier(let response) = first.kind else {
             if first.kind == .tilde {
@@ -63,11 +66,18 @@ struct FormulaParser {
             throw error(at: first, "expected the response (a column name) at the start of the formula, found \(first.display)")
         }
         advance()
+        var responseName = response
+        var responseExpression = TransformExpression.column(response)
         if current.kind == .leftParen {
-            throw error(at: current, "function calls such as log(y) are not supported: expected '~' after the response; add the transformed column to the data")
+            guard case .variable(let variable) = try parseFunction(response, at: first),
+                  case .numeric(let expression) = variable.kind else {
+                throw error(at: first, "the response must be a numeric expression such as log(y), sqrt(y) or I(y/10); \(response)() does not give one")
+            }
+            responseName = variable.name
+            responseExpression = expression
         }
         guard current.kind == .tilde else {
-            throw error(at: current, "expected '~' after the response '\(response)', found \(current.display)")
+            throw error(at: current, "expected '~' after the response '\(responseName)', found \(current.display)")
         }
         advance()
         if current.kind == .end {
@@ -83,7 +93,7 @@ struct FormulaParser {
             }
             throw error(at: current, "expected an operator (+ - * / : ^) or the end of the formula, found \(current.display)")
         }
-        return (response, first.position, rightHandSide)
+        return (responseName, responseExpression, first.position, rightHandSide)
     }
 
     // MARK: - Grammar rules
@@ -157,7 +167,10 @@ struct FormulaParser {
         case .identifier(let name):
             advance()
             if current.kind == .leftParen {
-                throw error(at: token, "function calls such as \(name)(...) are not supported: add the transformed variable to the data as a column")
+                switch try parseFunction(name, at: token) {
+                case .variable(let variable): return .call(variable, position: token.position)
+                case .offset(let expression): return .offset(expression, position: token.position)
+                }
             }
             return .variable(name, position: token.position)
         case .number(let text):
@@ -209,13 +222,16 @@ struct FormulaParser {
 
     // MARK: - Helpers
 
-    private var current: FormulaToken { tokens[min(index, tokens.count - 1)] }
+    var current: FormulaToken { tokens[min(index, tokens.count - 1)] }
 
-    private mutating func advance() {
+    /// The token after the current one.
+    var next: FormulaToken { tokens[min(index + 1, tokens.count - 1)] }
+
+    mutating func advance() {
         if index < tokens.count - 1 { index += 1 }
     }
 
-    private func error(at token: FormulaToken, _ message: String) -> FormulaError {
+    func error(at token: FormulaToken, _ message: String) -> FormulaError {
         FormulaError(formula: formula, position: token.position, message: message)
     }
 }

@@ -6,6 +6,7 @@ struct FormulaToken: Sendable, Equatable {
         case tilde, plus, minus, star, slash, colon, caret
         case bar, doubleBar
         case leftParen, rightParen
+        case comma, equals
         case end
     }
 
@@ -29,6 +30,8 @@ struct FormulaToken: Sendable, Equatable {
         case .doubleBar: return "'||'"
         case .leftParen: return "'('"
         case .rightParen: return "')'"
+        case .comma: return "','"
+        case .equals: return "'='"
         case .end: return "the end of the formula"
         }
     }
@@ -81,7 +84,7 @@ struct FormulaLexer {
                 tokens.append(FormulaToken(kind: .identifier(String(characters[start..<index])), position: start))
             } else {
                 throw FormulaError(formula: formula, position: start,
-                                   message: "unexpected character '\(character)': expected a variable name, a number, an operator (~ + - * / : ^ |) or a parenthesis")
+                                   message: "unexpected character '\(character)': expected a variable name, a number, an operator (~ + - * / : ^ |), a parenthesis, or ',' and '=' in a function call")
             }
         }
         tokens.append(FormulaToken(kind: .end, position: characters.count))
@@ -100,6 +103,8 @@ struct FormulaLexer {
         case "|": return .bar
         case "(": return .leftParen
         case ")": return .rightParen
+        case ",": return .comma
+        case "=": return .equals
         default: return nil
         }
     }

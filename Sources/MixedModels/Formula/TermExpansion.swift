@@ -4,12 +4,17 @@
 /// - `a:b` is the interaction of every term of a with every term of b;
 /// - `a * b` is `a + b + a:b`; `a / b` is `a + a:b` where the second `a` is all of a's
 ///   variables together; `(a + b + c)^2` is `(a + b + c) * (a + b + c)`: all interactions
-///   up to order 2.
+///   up to order 2;
+/// - `x^k` on a single numeric variable is MATLAB's power series `x + x^2 + ... + x^k`.
 struct TermExpansion {
     /// Terms plus an explicit intercept setting (`nil` where the formula said nothing).
     struct TermList {
         var terms: [FormulaTerm] = []
         var intercept: Bool?
+        /// The computed variables the terms name (`log(x)`, `x^2`, ...), by name.
+        var definitions: [String: FormulaVariable] = [:]
+        /// `offset(...)` expressions, in the order written.
+        var offsets: [TransformExpression] = []
 
         mutating func add(_ other: TermList) {
             var present = Set(terms)
@@ -17,6 +22,8 @@ struct TermExpansion {
                 terms.append(term)
             }
             if let setting = other.intercept { intercept = setting }
+            definitions.merge(other.definitions) { first, _ in first }
+            offsets += other.offsets
         }
     }
 
@@ -66,7 +73,43 @@ struct TermExpansion {
                                message: "a random-effects term '( | )' must be added to the model with '+', not combined with other operators")
         case .binary(let op, let left, let right, let position):
             return try expandBinary(op, left, right, position: position)
+        case .call(let variable, _):
+            return TermList(terms: [FormulaTerm([variable.name])], definitions: [variable.name: variable])
+        case .offset(let expression, _):
+            return TermList(offsets: [expression])
         }
+    }
+
+    /// MATLAB's power rule: `x^k` on a single numeric variable is `x + x^2 + ... + x^k`; `nil`
+    /// when `base` is not a single variable (then `^` crosses terms, as in R and MATLAB).
+    private func powerSeries(_ base: TermList, exponent: Int, at position: Int) throws(FormulaError) -> TermList? {
+        guard base.terms.count == 1, base.intercept == nil, base.offsets.isEmpty,
+              let term = base.terms.first, term.variables.count == 1, let name = term.variables.first else {
+            return nil
+        }
+        let expression: TransformExpression
+        switch base.definitions[name]?.kind {
+        case nil:
+            expression = .column(name)
+        case .numeric(let computed)?:
+            expression = computed
+        case .factor?, .polynomial?:
+            throw FormulaError(formula: formula, position: position,
+                               message: "'^' on \(name) is not defined: powers apply to one numeric variable (x^2 is x + x^2) or cross a sum of terms ((a + b)^2)")
+        }
+        var result = base
+        if exponent >= 2 {
+            for power in 2...exponent {
+                let printed = base.definitions[name] == nil ? TransformExpression.quotedName(name) : name
+                let text = "\(printed)^\(power)"
+                let exponentText = String(power)
+                let base: TransformExpression = expression.columnName == nil ? .parenthesized(expression) : expression
+                let variable = FormulaVariable(name: text, kind: .numeric(.arithmetic(.power, base, .constant(Double(power), text: exponentText))))
+                result.terms.append(FormulaTerm([text]))
+                result.definitions[text] = variable
+            }
+        }
+        return result
     }
 
     private func expandBinary(_ op: FormulaOperator, _ left: FormulaExpression, _ right: FormulaExpression,
@@ -77,6 +120,7 @@ struct TermExpansion {
                                    message: "expected a whole number after '^'")
             }
             let base = try expand(left)
+            if let series = try powerSeries(base, exponent: exponent, at: position) { return series }
             var result = base
             var power = 1
             while power < exponent {
@@ -105,7 +149,7 @@ struct TermExpansion {
             try requireNoInterceptSetting(lhs, position: position, operatorName: "/")
             let outer = FormulaTerm(lhs.terms.flatMap(\.variables))
             var result = lhs
-            result.add(try interact(TermList(terms: [outer]), rhs, position: position))
+            result.add(try interact(TermList(terms: [outer], definitions: lhs.definitions), rhs, position: position))
             return result
         case .power:
             return lhs
@@ -114,6 +158,10 @@ struct TermExpansion {
 
     private func subtract(_ lhs: TermList, _ right: FormulaExpression, position: Int) throws(FormulaError) -> TermList {
         let removed = try expand(right)
+        if !removed.offsets.isEmpty {
+            throw FormulaError(formula: formula, position: position,
+                               message: "offset() must be added to the model with '+', not subtracted")
+        }
         var result = lhs
         result.terms.removeAll { removed.terms.contains($0) }
         if let setting = removed.intercept {
@@ -128,7 +176,11 @@ struct TermExpansion {
         guard lhs.terms.count * rhs.terms.count <= Self.maximumTerms * 10 else {
             throw tooManyTerms(position: position)
         }
-        var result = TermList()
+        var result = TermList(definitions: lhs.definitions.merging(rhs.definitions) { first, _ in first })
+        if !lhs.offsets.isEmpty || !rhs.offsets.isEmpty {
+            throw FormulaError(formula: formula, position: position,
+                               message: "offset() must be added to the model with '+', not used in an interaction")
+        }
         var present = Set<FormulaTerm>()
         for left in lhs.terms {
             for right in rhs.terms {
@@ -148,7 +200,8 @@ struct TermExpansion {
     private func cross(_ lhs: TermList, _ rhs: TermList, position: Int) throws(FormulaError) -> TermList {
         var result = lhs
         result.add(rhs)
-        result.add(try interact(TermList(terms: lhs.terms), TermList(terms: rhs.terms), position: position))
+        result.add(try interact(TermList(terms: lhs.terms, definitions: lhs.definitions),
+                                TermList(terms: rhs.terms, definitions: rhs.definitions), position: position))
         if result.terms.count > Self.maximumTerms { throw tooManyTerms(position: position) }
         return result
     }

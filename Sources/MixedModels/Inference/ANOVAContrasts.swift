@@ -140,7 +140,7 @@ struct ANOVAContrasts {
         var l = Self.zapSmall(cellColumns.map { basis.coefficients($0) })
         let treatmentTerms = treatment.terms.filter { $0.term != nil }
         let numericNames = Set(variables.compactMap { name, variable in
-            if case .numeric = variable { return name } else { return nil }
+            variable.isNumeric ? name : nil
         })
         let ordered = treatmentTerms.enumerated()
             .sorted { ($0.element.term?.order ?? 0, $1.offset) > ($1.element.term?.order ?? 0, $0.offset) }

@@ -100,10 +100,21 @@ extension FittedModel {
         // The grid: every combination of the factors' levels (the first factor varying fastest).
         var factors: [(name: String, levels: [String])] = []
         var means: [String: Double] = [:]
+        var multiColumnMeans: [String: (names: [String], means: [Double])] = [:]
         for name in names {
             switch design.predictors[name] {
             case .categorical(_, let levels)?: factors.append((name, levels))
             case .numeric(let values)?: means[name] = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+            case .numericColumns(let columnNames, let values)?:
+                // Several columns from one variable (poly): each column at its mean.
+                let width = max(columnNames.count, 1)
+                let rows = values.count / width
+                var columnMeans = [Double](repeating: 0, count: columnNames.count)
+                for row in 0..<rows {
+                    for column in 0..<columnNames.count { columnMeans[column] += values[row * width + column] }
+                }
+                if rows > 0 { columnMeans = columnMeans.map { $0 / Double(rows) } }
+                multiColumnMeans[name] = (columnNames, columnMeans)
             case nil: break
             }
         }
@@ -119,6 +130,10 @@ extension FittedModel {
             stride *= count
         }
         for (name, mean) in means { grid[name] = .numeric([Double](repeating: mean, count: gridSize)) }
+        for (name, entry) in multiColumnMeans {
+            let values = (0..<gridSize).flatMap { _ in entry.means }
+            grid[name] = .numericColumns(names: entry.names, values: values)
+        }
 
         // The cells of the term, the first variable varying fastest; each grid row's cell.
         let cellFactors = term.variables.compactMap { name in factors.first { $0.name == name } }

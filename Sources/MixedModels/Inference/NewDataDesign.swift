@@ -11,6 +11,8 @@
 ///   in ``extendedLevelIndices`` (a new random effect when simulating, as MATLAB's `random`).
 /// - Rows with a missing value in a variable the model needs are kept and flagged in
 ///   ``isComplete``; their predictions are NaN (MATLAB).
+/// - Computed variables (`log(x)`, `scale(x)`, `poly(x, 2)`, `factor(x)`) and offsets are
+///   evaluated on the new rows with the constants of the fitted rows (as R's `predict`).
 /// - The response and the weights are not needed.
 struct NewDataDesign: Sendable {
     /// The number of rows of the new table.
@@ -30,6 +32,8 @@ struct NewDataDesign: Sendable {
     let extendedLevelCounts: [Int]
     /// Per term, the labels of the unseen levels in order of first appearance.
     let newLevelLabels: [[String]]
+    /// The formula's offset per row (`nil` without `offset(...)`), with the fitted transforms.
+    let offset: [Double]?
 
     init(design: ModelDesign, table: DataTable) throws(DesignError) {
         let formula = design.formula
@@ -38,7 +42,9 @@ struct NewDataDesign: Sendable {
         let predictorNames = Self.unique(formula.fixedTerms.flatMap(\.variables)
                                          + formula.randomTerms.flatMap { $0.terms.flatMap(\.variables) })
         let groupingNames = Self.unique(formula.randomTerms.flatMap(\.grouping))
-        let needed = Self.unique(predictorNames + groupingNames)
+        let computed = formula.computedVariables
+        let predictorColumns = predictorNames.flatMap { computed[$0]?.columns ?? [$0] } + formula.offsets.flatMap(\.columns)
+        let needed = Self.unique(predictorColumns + groupingNames)
         let unknown = needed.filter { table.column(named: $0) == nil }
         if !unknown.isEmpty { throw .unknownVariables(unknown, available: table.columnNames, source: table.source) }
 
@@ -50,11 +56,26 @@ struct NewDataDesign: Sendable {
         self.isComplete = complete
 
         var variables: [String: CodedVariable] = [:]
+        let evaluator = TransformEvaluator(table: table, rows: Array(0..<rowCount))
         for name in predictorNames {
+            if let definition = computed[name] {
+                if case .factor(let columnName) = definition.kind {
+                    guard let column = table.column(named: columnName) else { continue }
+                    variables[name] = try Self.coded(column, name: name, coding: design.variableCodings[name] ?? .numeric,
+                                                     rowCount: rowCount)
+                } else {
+                    var constants = design.transformConstants.values[name] ?? []
+                    variables[name] = try evaluator.variable(definition, constants: &constants, learning: false)
+                }
+                continue
+            }
             guard let column = table.column(named: name) else { continue }
             variables[name] = try Self.coded(column, name: name, coding: design.variableCodings[name] ?? .numeric,
                                              rowCount: rowCount)
         }
+
+        var constants = design.transformConstants
+        self.offset = try evaluator.offset(formula.offsets, constants: &constants, learning: false)
 
         // X: all candidate columns as the fit built them, then the fitted model's kept columns.
         var names: [String] = []
@@ -106,16 +127,25 @@ struct NewDataDesign: Sendable {
                 blocks.append(TermColumns.build(term: inner, variables: variables, rowCount: rowCount,
                                                 coding: design.options.categoricalCoding, fullIndicators: full))
             }
-            let width = term.columnCount
-            var z = [Double](repeating: 0, count: rowCount * width)
+            let fullWidth = blocks.reduce(0) { $0 + $1.columnCount }
+            var full = [Double](repeating: 0, count: rowCount * fullWidth)
             var offset = 0
             for block in blocks {
                 for row in 0..<rowCount {
-                    for column in 0..<block.columnCount where offset + column < width {
-                        z[row * width + offset + column] = block.values[row * block.columnCount + column]
+                    for column in 0..<block.columnCount {
+                        full[row * fullWidth + offset + column] = block.values[row * block.columnCount + column]
                     }
                 }
                 offset += block.columnCount
+            }
+            // The fitted term's columns: all, or the block a custom covariance pattern selected.
+            let selection = (specification.columnSelection ?? Array(0..<fullWidth)).filter { $0 < fullWidth }
+            let width = term.columnCount
+            var z = [Double](repeating: 0, count: rowCount * width)
+            if selection.count == width {
+                for row in 0..<rowCount {
+                    for (position, column) in selection.enumerated() { z[row * width + position] = full[row * fullWidth + column] }
+                }
             }
             zs.append(z)
 
@@ -168,6 +198,7 @@ struct NewDataDesign: Sendable {
         self.extendedLevelIndices = design.randomEffectsTerms.map(\.levelIndices)
         self.extendedLevelCounts = design.randomEffectsTerms.map(\.levelCount)
         self.newLevelLabels = design.randomEffectsTerms.map { _ in [] }
+        self.offset = design.offset
     }
 
     /// Row `row` of X.

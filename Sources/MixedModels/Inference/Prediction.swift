@@ -170,7 +170,7 @@ extension FittedModel {
         let terms = model.design.randomEffectsTerms
         return (0..<rows.rowCount).map { row in
             guard rows.isComplete[row] else { return .nan }
-            var value = 0.0
+            var value = rows.offset?[row] ?? 0
             for column in 0..<p { value += rows.fixedEffects[row * p + column] * beta[column] }
             if conditional {
                 for (k, term) in terms.enumerated() {

@@ -55,7 +55,7 @@ extension FittedModel {
         for row in 0..<rows.rowCount {
             let noise = generator.nextNormal()
             guard rows.isComplete[row] else { continue }
-            var value = 0.0
+            var value = rows.offset?[row] ?? 0
             for column in 0..<p { value += rows.fixedEffects[row * p + column] * beta[column] }
             for (k, term) in terms.enumerated() {
                 let level = Int(rows.extendedLevelIndices[k][row])
