@@ -23,6 +23,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report: the summary tables and diagnostic plots (see `lmm plot`).", valueName: "FILE.html"))
+    var report: String?
+
     func validate() throws {
         guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
     }
@@ -35,6 +38,7 @@ struct FitCommand: ParsableCommand {
         evaluations.fitFinished()
         let report = try FitReport.computing(fit: fit, dfMethod: dfMethod, alpha: alpha,
                                              methodIsDefault: modelOptions.method == nil, anovaType: anovaType)
+        if let path = self.report { try OutputFile.write(HTMLReport(summary: report, dataName: input.data).html, to: path) }
         print(format == .json ? report.json.rendered() : report.text)
         evaluations.write()
     }
