@@ -28,7 +28,9 @@ enum CaterpillarPlot {
         let count = drawn.count
         let pitch = count <= fullyLabelledLevels ? labelledPitch : min(max(Double(count) * 2.5, 420), 720) / Double(max(count, 1))
         let labelEvery = count <= fullyLabelledLevels ? 1 : Int((labelSpacing / pitch).rounded(.up))
-        let labelled = Set(stride(from: 0, to: count, by: labelEvery)).union(count > 0 ? [count - 1] : [])
+        // Every k-th rank from the lowest, and the highest (without a neighbour closer than k).
+        var labelled = Set(stride(from: 0, to: max(count - labelEvery, 1), by: labelEvery))
+        if count > 0 { labelled.insert(count - 1) }
         let labels = Dictionary(uniqueKeysWithValues: labelled.map { ($0, Self.shortened(series.levels[drawn[$0]])) })
         let longest = labels.values.map(\.count).max() ?? 1
         let labelSize = count <= fullyLabelledLevels ? 12.0 : 11.0
@@ -48,7 +50,7 @@ enum CaterpillarPlot {
                               yTitle: "Level of \(series.group), sorted by estimate")
         frame.hasNumericYAxis = false
         frame.left = min(max(Double(longest) * labelSize * 0.6 + 44, 72), 240)
-        frame.height = frame.top + panelHeight + frame.bottom
+        frame.height = frame.panelTop + panelHeight + frame.bottom
         var svg = frame.canvas()
         svg.line(from: (frame.x(0), frame.panelTop), to: (frame.x(0), frame.panelBottom), stroke: PlotStyle.reference,
                  width: 1, dash: "5 4")
@@ -63,7 +65,8 @@ enum CaterpillarPlot {
             }
             points.append((frame.x(estimate), y))
         }
-        svg.horizontalSegments(segments, stroke: PlotStyle.interval, width: min(max(pitch * 0.45, 0.4), 1.8))
+        svg.horizontalSegments(segments, stroke: PlotStyle.interval, width: min(max(pitch * 0.45, 0.4), 1.8),
+                               opacity: count <= fullyLabelledLevels ? 1 : 0.5)
         svg.dots(points, diameter: min(max(pitch * 0.6, 1.2), 6.5), color: PlotStyle.points)
         for rank in labelled.sorted() {
             let y = frame.y(Double(rank + 1))
@@ -96,7 +99,7 @@ enum CaterpillarPlot {
         let total = series.levels.count
         var parts = ["\(ScatterLayer.formatCount(total)) levels"]
         if drawn < total {
-            parts.append("\(ScatterLayer.formatCount(drawn)) drawn, evenly spaced in rank (all \(extremeLevelsKept) most extreme at each end)")
+            parts.append("\(ScatterLayer.formatCount(drawn)) drawn, evenly spaced in rank, including the \(extremeLevelsKept) most extreme at each end")
         }
         if labelEvery > 1 { parts.append("one level in \(labelEvery) labelled") }
         parts.append("bars: \(TextTable.format(100 * confidence, digits: 4))% intervals")

@@ -109,8 +109,9 @@ public struct NiceScale: Sendable, Equatable {
     /// The multiples of the step in [low, high].
     private static func multiples(from low: Double, to high: Double, mantissa: Int, exponent: Int) -> [Double] {
         let step = value(multiple: 1, mantissa: mantissa, exponent: exponent)
-        let first = Int((low / step).rounded(.up))
-        let last = Int((high / step).rounded(.down))
+        // A limit within rounding error of a multiple counts as that multiple (0.7 / 0.1 is 6.999…).
+        let first = Int((low / step - 1e-9).rounded(.up))
+        let last = Int((high / step + 1e-9).rounded(.down))
         guard last >= first, last - first <= 1000 else { return [] }
         return (first...last).map { value(multiple: $0, mantissa: mantissa, exponent: exponent) }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The frame of a plot with two numeric axes: canvas, margins, title and subtitle, axis titles,
 /// grid lines, ticks and tick labels. Plot kinds draw their marks inside the panel with
 /// ``x(_:)`` and ``y(_:)``.
@@ -20,7 +22,8 @@ struct PlotFrame {
 
     var panelLeft: Double { left }
     var panelRight: Double { width - right }
-    var panelTop: Double { top }
+    /// Below the title and the subtitle's lines.
+    var panelTop: Double { top + Self.subtitleLineHeight * Double(max(subtitleLines.count - 1, 0)) }
     var panelBottom: Double { height - bottom }
 
     /// The canvas x coordinate of a data value.
@@ -53,19 +56,46 @@ struct PlotFrame {
             svg.text(yScale.label(tick), at: (panelLeft - 8, y(tick) + 4), size: PlotStyle.tickLabelSize,
                      anchor: .end, color: PlotStyle.tickLabel)
         }
-        Self.drawTitles(into: &svg, title: title, subtitle: subtitle, width: width)
+        Self.drawTitles(into: &svg, title: title, subtitleLines: subtitleLines, width: width)
         svg.text(xTitle, at: ((panelLeft + panelRight) / 2, height - 16), size: PlotStyle.axisTitleSize, anchor: .middle)
         svg.text(yTitle, at: (18, (panelTop + panelBottom) / 2), size: PlotStyle.axisTitleSize, anchor: .middle,
                  rotation: -90)
         return svg
     }
 
-    /// The title and subtitle, centred at the top.
-    static func drawTitles(into svg: inout SVGDocument, title: String, subtitle: String, width: Double) {
+    static let subtitleLineHeight = 15.0
+
+    /// The subtitle broken at "; " into lines that fit the canvas width.
+    var subtitleLines: [String] {
+        Self.wrapped(subtitle, maximumCharacters: Int((width - 32) / (PlotStyle.subtitleSize * 0.58)))
+    }
+
+    /// `text` split at "; " into lines of at most `maximumCharacters` (a longer part keeps its
+    /// own line).
+    static func wrapped(_ text: String, maximumCharacters: Int) -> [String] {
+        guard !text.isEmpty else { return [] }
+        var lines: [String] = []
+        var current = ""
+        for part in text.components(separatedBy: "; ") {
+            if current.isEmpty {
+                current = part
+            } else if current.count + 2 + part.count <= maximumCharacters {
+                current += "; " + part
+            } else {
+                lines.append(current)
+                current = part
+            }
+        }
+        lines.append(current)
+        return lines
+    }
+
+    /// The title and the subtitle's lines, centred at the top.
+    static func drawTitles(into svg: inout SVGDocument, title: String, subtitleLines: [String], width: Double) {
         svg.text(title, at: (width / 2, 24), size: PlotStyle.titleSize, anchor: .middle, bold: true)
-        if !subtitle.isEmpty {
-            svg.text(subtitle, at: (width / 2, 43), size: PlotStyle.subtitleSize, anchor: .middle,
-                     color: PlotStyle.subtitle)
+        for (index, line) in subtitleLines.enumerated() {
+            svg.text(line, at: (width / 2, 43 + subtitleLineHeight * Double(index)), size: PlotStyle.subtitleSize,
+                     anchor: .middle, color: PlotStyle.subtitle)
         }
     }
 

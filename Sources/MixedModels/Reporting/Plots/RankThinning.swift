@@ -31,6 +31,6 @@ enum RankThinning {
     /// The subtitle note when thinning happened.
     static func note(count: Int, shown: Int) -> String? {
         guard shown < count else { return nil }
-        return "\(ScatterLayer.formatCount(shown)) of \(ScatterLayer.formatCount(count)) points drawn (all \(ScatterLayer.formatCount(tailPoints)) most extreme at each end)"
+        return "\(ScatterLayer.formatCount(shown)) of \(ScatterLayer.formatCount(count)) points drawn, including the \(ScatterLayer.formatCount(tailPoints)) most extreme at each end"
     }
 }

@@ -47,6 +47,12 @@ struct ResidualHistogram: Sendable, Equatable {
         self.counts = counts
     }
 
+    /// The bin width with the decimals it needs ("0.1", "20").
+    var widthLabel: String {
+        let exponent = NiceScale.niceNumber(width, rounding: true).exponent
+        return String(format: "%.\(max(0, -exponent))f", width)
+    }
+
     static func svg(_ data: DiagnosticData) -> SVGDocument {
         let finite = data.finiteResiduals
         let histogram = ResidualHistogram(values: finite.values)
@@ -60,7 +66,7 @@ struct ResidualHistogram: Sendable, Equatable {
         let tallest = Double(histogram.counts.max() ?? 0)
         let yScale = NiceScale(minimum: 0, maximum: max(tallest, peakDensity, 1) * 1.08, padding: 0)
         let subtitle = data.countNote(shown: finite.values.count, omitted: finite.omitted, scatter: false)
-            + "; bin width \(xScale.label(histogram.width)); curve: normal density with the residuals' mean and SD"
+            + "; bin width \(histogram.widthLabel); curve: normal density with the residuals' mean and SD"
         let frame = PlotFrame(xScale: xScale, yScale: yScale, title: "Histogram of residuals", subtitle: subtitle,
                               xTitle: data.residualTitle, yTitle: "Count")
         var svg = frame.canvas()

@@ -79,13 +79,15 @@ public struct SVGDocument: Sendable {
     }
 
     /// Horizontal segments (one path), e.g. the intervals of a caterpillar plot.
-    mutating func horizontalSegments(_ segments: [(x1: Double, x2: Double, y: Double)], stroke: String, width: Double) {
+    mutating func horizontalSegments(_ segments: [(x1: Double, x2: Double, y: Double)], stroke: String, width: Double,
+                                     opacity: Double = 1) {
         guard !segments.isEmpty else { return }
         var data = ""
         for segment in segments {
             data += "M\(Self.number(segment.x1)) \(Self.number(segment.y))H\(Self.number(segment.x2))"
         }
-        elements.append("<path d=\"\(data)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\"/>")
+        let opacityAttribute = opacity < 1 ? " stroke-opacity=\"\(Self.number(opacity, digits: 2))\"" : ""
+        elements.append("<path d=\"\(data)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\"\(opacityAttribute)/>")
     }
 
     /// Axis-aligned squares of side `size` with top-left corners `corners`, as one filled path.
