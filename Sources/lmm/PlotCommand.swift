@@ -40,6 +40,8 @@ struct PlotCommand: ParsableCommand {
         discussion: """
         Kinds (--kind):
         \(DiagnosticPlotKind.allCases.map { "  \($0.rawValue): \($0.summary)" }.joined(separator: "\n"))
+        A caterpillar plot draws one grouping factor (--group, needed when the model has several), each of its \
+        random-effects columns in a panel; --alpha sets the intervals' level. \
         The residual plots are MATLAB's plotResiduals types (raw conditional residuals by default). Up to 20,000 \
         points are drawn one by one; larger scatter plots are drawn as density cells, and Q-Q and symmetry plots \
         thin the order statistics (keeping the 1,000 most extreme at each end), so the file stays small for any n.

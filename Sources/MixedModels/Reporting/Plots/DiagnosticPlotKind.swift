@@ -28,7 +28,7 @@ public enum DiagnosticPlotKind: String, CaseIterable, Sendable, Codable {
         case .qq: return "normal Q-Q plot of the residuals (alias: probability)"
         case .histogram: return "histogram of the residuals"
         case .observed: return "observed against fitted values"
-        case .caterpillar: return "conditional modes with 95% intervals per level (choose the factor with --group)"
+        case .caterpillar: return "conditional modes with intervals (±1.96 conditional SD) per level, sorted"
         case .caseorder: return "residuals in data-row order"
         case .lagged: return "each residual against the previous one"
         case .symmetry: return "symmetry plot of the residuals about their median"
