@@ -215,6 +215,29 @@ struct DiagnosticPlotTests {
         }
     }
 
+    @Test("extreme and degenerate values give plots, not traps or hangs", .timeLimit(.minutes(2)))
+    func extremeValues() throws {
+        for (minimum, maximum) in [(-Double.greatestFiniteMagnitude, Double.greatestFiniteMagnitude), (.nan, 1),
+                                   (-.infinity, 5), (3, -3), (1e-300, 2e-300)] {
+            let scale = NiceScale(minimum: minimum, maximum: maximum)
+            #expect(scale.upper > scale.lower && scale.lower.isFinite && scale.upper.isFinite, "\(minimum) \(maximum)")
+        }
+        let huge = Double.greatestFiniteMagnitude
+        let values = [-huge, huge, 0, 1, .nan, .infinity, 2, 3] + Array(repeating: 1.5, count: 30_000)
+        let data = DiagnosticData(fitted: values, observed: values.reversed(), residuals: values,
+                                  rows: Array(1...values.count),
+                                  randomEffects: [RandomEffectsSeries(group: "g", name: "x", levels: ["a", "b", "c"],
+                                                                      estimates: [huge, .nan], conditionalSDs: [1])])
+        for kind in DiagnosticPlotKind.allCases {
+            let svg = try DiagnosticPlots.svg(kind, data: data).rendered
+            #expect(XMLCheck(svg).error == nil, "\(kind)")
+        }
+        let empty = DiagnosticData(fitted: [], observed: [], residuals: [], rows: [])
+        for kind in DiagnosticPlotKind.allCases where kind != .caterpillar {
+            #expect(XMLCheck(try DiagnosticPlots.svg(kind, data: empty).rendered).error == nil, "\(kind)")
+        }
+    }
+
     @Test("thinning keeps the extremes and spaces the rest evenly")
     func thinning() {
         let kept = RankThinning.indices(count: 1_000_000)

@@ -21,7 +21,8 @@ enum CaterpillarPlot {
 
     static func svg(_ series: RandomEffectsSeries, confidence: Double = 0.95) -> SVGDocument {
         let z = NormalDistribution().quantile(0.5 + confidence / 2)
-        let order = series.estimates.indices.filter { series.estimates[$0].isFinite }
+        let available = min(series.levels.count, series.estimates.count, series.conditionalSDs.count)
+        let order = (0..<available).filter { series.estimates[$0].isFinite }
             .sorted { series.estimates[$0] < series.estimates[$1] }
         let drawn = RankThinning.indices(count: order.count, maximum: maximumDrawnLevels, tail: extremeLevelsKept)
             .map { order[$0] }

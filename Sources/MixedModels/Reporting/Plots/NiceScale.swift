@@ -41,6 +41,11 @@ public struct NiceScale: Sendable, Equatable {
             low -= half
             high += half
         }
+        if !(high - low).isFinite {
+            // Limits near ±1.8e308: keep the span representable.
+            low = max(low, -Self.largestLimit)
+            high = min(high, Self.largestLimit)
+        }
         let span = high - low
         low -= padding * span
         high += padding * span
@@ -51,7 +56,9 @@ public struct NiceScale: Sendable, Equatable {
         var mantissa = niceStep.mantissa
         var exponent = niceStep.exponent
         var ticks = Self.multiples(from: low, to: high, mantissa: mantissa, exponent: exponent)
-        while ticks.count < 3 {
+        var attempts = 0
+        while ticks.count < 3 && attempts < 6 {
+            attempts += 1
             (mantissa, exponent) = Self.smallerNiceStep(mantissa: mantissa, exponent: exponent)
             ticks = Self.multiples(from: low, to: high, mantissa: mantissa, exponent: exponent)
         }
@@ -59,6 +66,9 @@ public struct NiceScale: Sendable, Equatable {
         self.stepExponent = exponent
         self.ticks = ticks
     }
+
+    /// The largest limit kept, so that the axis span stays finite.
+    static let largestLimit = 4e307
 
     /// A scale covering the finite values of `values`.
     public init(covering values: [Double], targetTickCount: Int = 6, padding: Double = 0.04) {
@@ -109,6 +119,7 @@ public struct NiceScale: Sendable, Equatable {
     /// The multiples of the step in [low, high].
     private static func multiples(from low: Double, to high: Double, mantissa: Int, exponent: Int) -> [Double] {
         let step = value(multiple: 1, mantissa: mantissa, exponent: exponent)
+        guard step > 0, abs(low / step) < 1e15, abs(high / step) < 1e15 else { return [] }
         // A limit within rounding error of a multiple counts as that multiple (0.7 / 0.1 is 6.999…).
         let first = Int((low / step - 1e-9).rounded(.up))
         let last = Int((high / step + 1e-9).rounded(.down))

@@ -18,7 +18,7 @@ struct ResidualHistogram: Sendable, Equatable {
     /// The bins of the finite `values`.
     init(values: [Double]) {
         let sorted = values.filter(\.isFinite).sorted()
-        guard let minimum = sorted.first, let maximum = sorted.last else {
+        guard let minimum = sorted.first, let maximum = sorted.last, (maximum - minimum).isFinite else {
             self.start = 0
             self.width = 1
             self.counts = []

@@ -50,10 +50,10 @@ enum ScatterLayer {
         let rows = max(Int(((frame.panelBottom - frame.panelTop) / cellSize).rounded(.up)), 1)
         var cells = [Int](repeating: 0, count: columns * rows)
         for index in 0..<count where xs[index].isFinite && ys[index].isFinite {
-            let column = Int((frame.x(xs[index]) - frame.panelLeft) / cellSize)
-            let row = Int((frame.y(ys[index]) - frame.panelTop) / cellSize)
-            guard column >= 0, column < columns, row >= 0, row < rows else { continue }
-            cells[row * columns + column] += 1
+            let column = (frame.x(xs[index]) - frame.panelLeft) / cellSize
+            let row = (frame.y(ys[index]) - frame.panelTop) / cellSize
+            guard column >= 0, column < Double(columns), row >= 0, row < Double(rows) else { continue }
+            cells[Int(row) * columns + Int(column)] += 1
         }
         let largest = cells.max() ?? 0
         guard largest > 0 else { return }
