@@ -34,6 +34,7 @@ enum ReportStyleSheet {
       table, figure { break-inside: avoid; }
       .plots { grid-template-columns: 1fr 1fr; gap: 10px; }
       figure svg { border: none; }
+      figcaption { font-size: 8pt; }
     }
     """
 }

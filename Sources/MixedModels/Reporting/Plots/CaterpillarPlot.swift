@@ -102,7 +102,7 @@ enum CaterpillarPlot {
         if drawn < total {
             parts.append("\(ScatterLayer.formatCount(drawn)) drawn, evenly spaced in rank, including the \(extremeLevelsKept) most extreme at each end")
         }
-        if labelEvery > 1 { parts.append("one level in \(labelEvery) labelled") }
+        if labelEvery > 1 { parts.append("one \(drawn < total ? "drawn " : "")level in \(labelEvery) labelled") }
         parts.append("bars: \(TextTable.format(100 * confidence, digits: 4))% intervals")
         return parts.joined(separator: "; ")
     }
