@@ -180,6 +180,10 @@ struct DiagnosticPlotTests {
         let plate = try DiagnosticPlots.svg(.caterpillar, data: data, group: "plate").rendered
         #expect(XMLCheck(plate).error == nil)
         #expect(plate.contains("Conditional modes: plate, (Intercept)"))
+        // Six levels: a short panel, whose rotated axis title is shortened to fit beside it.
+        let sample = try DiagnosticPlots.svg(.caterpillar, data: data, group: "sample").rendered
+        #expect(sample.contains(">Level of sample</text>"))
+        #expect(plate.contains(">Level of plate, sorted by estimate</text>"))
     }
 
     // MARK: - Large n

@@ -27,7 +27,10 @@ enum CaterpillarPlot {
         let drawn = RankThinning.indices(count: order.count, maximum: maximumDrawnLevels, tail: extremeLevelsKept)
             .map { order[$0] }
         let count = drawn.count
-        let pitch = count <= fullyLabelledLevels ? labelledPitch : min(max(Double(count) * 2.5, 420), 720) / Double(max(count, 1))
+        // Few levels get taller rows (a panel of at least ~140 px, rows at most 28 px).
+        let pitch = count <= fullyLabelledLevels
+            ? min(max(labelledPitch, 140 / Double(max(count, 1))), 28)
+            : min(max(Double(count) * 2.5, 420), 720) / Double(count)
         let labelEvery = count <= fullyLabelledLevels ? 1 : Int((labelSpacing / pitch).rounded(.up))
         // Every k-th rank from the lowest, and the highest (without a neighbour closer than k).
         var labelled = Set(stride(from: 0, to: max(count - labelEvery, 1), by: labelEvery))
@@ -42,13 +45,14 @@ enum CaterpillarPlot {
             bounds += [series.estimates[level] - z * sd, series.estimates[level] + z * sd]
         }
         let panelHeight = max(Double(count) * pitch, 3 * labelledPitch)
+        let yTitle = Self.levelAxisTitle(group: series.group, room: panelHeight + 30)
         var frame = PlotFrame(xScale: NiceScale(covering: bounds),
                               yScale: NiceScale(minimum: 0.5, maximum: Double(count) + 0.5, padding: 0),
                               title: "Conditional modes: \(series.group), \(series.name)",
                               subtitle: subtitle(series: series, drawn: count, labelEvery: labelEvery,
                                                  z: z, confidence: confidence),
                               xTitle: "Conditional mode of \(series.name) (±\(String(format: "%.2f", z)) conditional SD)",
-                              yTitle: "Level of \(series.group), sorted by estimate")
+                              yTitle: yTitle)
         frame.hasNumericYAxis = false
         frame.left = min(max(Double(longest) * labelSize * 0.6 + 44, 72), 240)
         frame.height = frame.panelTop + panelHeight + frame.bottom
@@ -105,6 +109,17 @@ enum CaterpillarPlot {
         if labelEvery > 1 { parts.append("one \(drawn < total ? "drawn " : "")level in \(labelEvery) labelled") }
         parts.append("bars: \(TextTable.format(100 * confidence, digits: 4))% intervals")
         return parts.joined(separator: "; ")
+    }
+
+    /// The y-axis title that fits `room` pixels along the axis: "Level of G, sorted by
+    /// estimate", else "Level of G", else "G".
+    static func levelAxisTitle(group: String, room: Double) -> String {
+        let characterWidth = PlotStyle.axisTitleSize * 0.6
+        for title in ["Level of \(group), sorted by estimate", "Level of \(group)"]
+        where Double(title.count) * characterWidth <= room {
+            return title
+        }
+        return shortened(group)
     }
 
     /// A level name cut to 28 characters.
