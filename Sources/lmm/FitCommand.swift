@@ -30,6 +30,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Store the optimum (theta, formula, options, method, a fingerprint of the data) for --from.", valueName: "FIT.json"))
     var save: String?
 
+    @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report: the summary tables and diagnostic plots (see `lmm plot`).", valueName: "FILE.html"))
+    var report: String?
+
     func validate() throws {
         guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
         try intervals.check()
@@ -46,6 +49,7 @@ struct FitCommand: ParsableCommand {
                                              anovaType: anovaType).withIntervals(intervals.method, replicates: intervals.nboot,
                                                                                  seed: intervals.seed, threads: IntervalOptions.threads)
         if let save { try OutputFile.write(try SavedFit(fit: fit).encoded(), to: save) }
+        if let path = self.report { try OutputFile.write(HTMLReport(summary: report, dataName: input.data).html, to: path) }
         print(format == .json ? report.json.rendered() : report.text)
         evaluations.write()
     }

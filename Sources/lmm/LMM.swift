@@ -15,6 +15,7 @@ struct LMM: ParsableCommand {
                       ResidualsCommand.self,
                       CoefTestCommand.self,
                       RanovaCommand.self,
-                      MeansCommand.self]
+                      MeansCommand.self,
+                      PlotCommand.self]
     )
 }
