@@ -194,6 +194,7 @@ public struct HTMLReport: Sendable {
     private var anovaLabel: String {
         switch summary.anovaType {
         case .typeIII: return "type III"
+        case .typeII: return "type II"
         case .typeI: return "type I (sequential)"
         case .marginal: return "marginal"
         }
