@@ -31,7 +31,7 @@ struct FitCommand: ParsableCommand {
         let table = try input.loadTable()
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
         var evaluations = EvaluationReport()
-        let fit = try model.fit(method: modelOptions.estimationMethod)
+        let fit = try modelOptions.fit(model)
         evaluations.fitFinished()
         let report = try FitReport.computing(fit: fit, dfMethod: dfMethod, alpha: alpha,
                                              methodIsDefault: modelOptions.method == nil, anovaType: anovaType)

@@ -44,7 +44,7 @@ struct PredictCommand: ParsableCommand {
         let fresh = try input.loadNewTable(newData, like: table)
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
         var evaluations = EvaluationReport()
-        let fit = try model.fit(method: modelOptions.estimationMethod)
+        let fit = try modelOptions.fit(model)
         evaluations.fitFinished()
         let rows = try fit.predict(on: fresh, conditional: !marginal, interval: interval, simultaneous: simultaneous,
                                    alpha: alpha, dfMethod: dfMethod)

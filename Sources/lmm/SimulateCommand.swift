@@ -35,7 +35,7 @@ struct SimulateCommand: ParsableCommand {
         let table = try input.loadTable()
         let fresh = try newData.map { try input.loadNewTable($0, like: table) }
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions())
-        let fit = try model.fit(method: modelOptions.estimationMethod)
+        let fit = try modelOptions.fit(model)
         let rows = fresh?.rowCount ?? fit.observationCount
         let (values, overflow) = rows.multipliedReportingOverflow(by: nsim)
         guard !overflow, values <= Self.maximumValues else {

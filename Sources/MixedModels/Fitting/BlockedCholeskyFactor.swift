@@ -41,6 +41,8 @@ struct BlockedCholeskyFactor: Sendable {
     private(set) var xyXy: DenseMatrix
     /// The later terms' part of L when it is sparse (then ``diagonal`` and ``dense`` are empty).
     private(set) var sparseTrailing: SparseTrailingFactor?
+    /// β₀ of the cross products: the y row of L is that of y − Xβ₀ (``CrossProducts/responseShift``).
+    let responseShift: [Double]
     private var scratch: [Double]
 
     init(crossProducts a: CrossProducts, parametrizations: [CovarianceParametrization], fixedCount: Int,
@@ -71,6 +73,7 @@ struct BlockedCholeskyFactor: Sendable {
         }
         self.xyZ = a.xyZ
         self.xyXy = a.xyXy
+        self.responseShift = a.responseShift
         let largest = parametrizations.map(\.size).max() ?? 1
         self.scratch = [Double](repeating: 0, count: max(largest * largest, 1) * 2)
     }
@@ -469,7 +472,7 @@ struct BlockedCholeskyFactor: Sendable {
         // depends on whether the kernels fuse multiply-adds).
         let last = target.rowCount - 1
         let residual = target[last, last]
-        return residual * residual > Double.ulpOfOne * a.xyXy[last, last]
+        return residual * residual > Double.ulpOfOne * max(a.xyXy[last, last], a.responseSquares)
     }
 
     /// Up to this many [X y] rows, their Gram update is done by ``subtractShortGram(_:_:)``.

@@ -8,12 +8,28 @@
 ///   dense, so that A holds O(n) entries however many levels the later terms have);
 /// - `xyZ[k]`: [X y]ᵀ W Z_k, dense (p + 1) × ℓ_k s_k;
 /// - `xyXy`: [X y]ᵀ W [X y], dense (p + 1) × (p + 1).
+///
+/// When y is far from its least-squares fit on X (yᵀWy more than ``shiftThreshold`` times the
+/// residual sum of squares about it: a diameter + 10⁶), the y row holds y − X β₀ instead of y
+/// (``responseShift`` = β₀, the weighted least-squares coefficients of y on X): the same model
+/// with β shifted by β₀, so θ, σ and the likelihood are unchanged, while the residual sum of
+/// squares is no longer lost to cancellation against yᵀWy in the last pivot of L. Otherwise
+/// β₀ = 0 and the y row is y's, as before.
 struct CrossProducts: Sendable {
     let diagonal: [BlockDiagonalMatrix]
     let firstColumn: [BlockSparseMatrix]
     let trailingPairs: [[BlockSparseMatrix]]
     let xyZ: [DenseMatrix]
     let xyXy: DenseMatrix
+    /// β₀: the y row stands for y − X β₀ (p entries, zeros unless shifted; β̂ = β̂(y − Xβ₀) + β₀).
+    let responseShift: [Double]
+    /// yᵀWy of the response itself (not shifted): the rounding level below which the last pivot
+    /// of L is noise (``BlockedCholeskyFactor``'s check for a response with no variation left).
+    let responseSquares: Double
+
+    /// The shift is used when yᵀWy exceeds the least-squares residual sum of squares by more than
+    /// this factor (four digits of the residual sum would be lost to cancellation).
+    static let shiftThreshold = 1e4
 
     /// - Complexity: O(n (p + 1 + Σ s_k)²), once per model.
     init(design: ModelDesign) {
@@ -88,11 +104,89 @@ struct CrossProducts: Sendable {
         for column in 0...p {
             for row in 0..<column { xyXy[row, column] = xyXy[column, row] }
         }
-        self.diagonal = diagonal
-        self.firstColumn = firstColumn
-        self.trailingPairs = trailingPairs
-        self.xyZ = xyZ
-        self.xyXy = xyXy
+        let unshifted = CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs,
+                                      xyZ: xyZ, xyXy: xyXy, responseShift: [Double](repeating: 0, count: p),
+                                      responseSquares: xyXy[p, p])
+        guard p > 0, let shift = Self.leastSquaresShift(xyXy: xyXy, design: design) else {
+            self = unshifted
+            return
+        }
+        self = unshifted.withResponseShift(shift, design: design)
+    }
+
+    /// β₀ solving XᵀWX β₀ = XᵀWy, refined twice against residuals computed from the data
+    /// (XᵀWy is itself inexact when y is far from zero); `nil` when XᵀWX is not positive definite
+    /// or when yᵀWy is within ``shiftThreshold`` of the residual sum of squares (no shift needed).
+    /// - Complexity: O(p³ + n p).
+    private static func leastSquaresShift(xyXy: DenseMatrix, design: ModelDesign) -> [Double]? {
+        let p = xyXy.rowCount - 1
+        var gram = DenseMatrix(rowCount: p, columnCount: p)
+        for column in 0..<p {
+            for row in column..<p { gram[row, column] = xyXy[row, column] }
+        }
+        guard DenseKernels.cholesky(&gram, threads: 1) else { return nil }
+        func solve(_ right: [Double]) -> [Double] {
+            var x = right
+            for row in 0..<p {
+                var value = x[row]
+                for column in 0..<row { value -= gram[row, column] * x[column] }
+                x[row] = value / gram[row, row]
+            }
+            for row in stride(from: p - 1, through: 0, by: -1) {
+                var value = x[row]
+                for column in (row + 1)..<max(p, row + 1) { value -= gram[column, row] * x[column] }
+                x[row] = value / gram[row, row]
+            }
+            return x
+        }
+        var shift = solve((0..<p).map { xyXy[p, $0] })
+        let n = design.observationCount
+        let fixed = design.fixedEffects
+        for round in 0..<2 {
+            let unweighted = shiftedResponse(design: design, shift: shift)
+            var residual = unweighted
+            if let weights = design.weights {
+                for observation in 0..<n { residual[observation] *= weights[observation] }
+            }
+            if round == 0 {
+                var squares = 0.0
+                for observation in 0..<n { squares += residual[observation] * unweighted[observation] }
+                guard xyXy[p, p] > shiftThreshold * squares else { return nil }
+            }
+            var gradient = [Double](repeating: 0, count: p)
+            fixed.values.withUnsafeBufferPointer { x in
+                for column in 0..<p {
+                    var sum = 0.0
+                    for observation in 0..<n { sum += x[column * n + observation] * residual[observation] }
+                    gradient[column] = sum
+                }
+            }
+            let correction = solve(gradient)
+            guard correction.allSatisfy(\.isFinite) else { return nil }
+            for column in 0..<p { shift[column] += correction[column] }
+        }
+        return shift.allSatisfy(\.isFinite) ? shift : nil
+    }
+
+    /// y − X β₀ (or `response` − X β₀), per observation, computed from the data.
+    private static func shiftedResponse(design: ModelDesign, shift: [Double], response: [Double]? = nil) -> [Double] {
+        let n = design.observationCount
+        let fixed = design.fixedEffects
+        var values = response ?? design.response
+        fixed.values.withUnsafeBufferPointer { x in
+            for column in shift.indices where shift[column] != 0 {
+                let coefficient = shift[column]
+                for observation in 0..<n { values[observation] -= x[column * n + observation] * coefficient }
+            }
+        }
+        return values
+    }
+
+    /// The same cross products with the y row recomputed for y − X `shift`.
+    private func withResponseShift(_ shift: [Double], design: ModelDesign) -> CrossProducts {
+        CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: xyZ,
+                      xyXy: xyXy, responseShift: shift, responseSquares: responseSquares)
+            .replacingResponse(design.response, design: design)
     }
 }
 
@@ -100,12 +194,14 @@ struct CrossProducts: Sendable {
 
 extension CrossProducts {
     init(diagonal: [BlockDiagonalMatrix], firstColumn: [BlockSparseMatrix], trailingPairs: [[BlockSparseMatrix]],
-         xyZ: [DenseMatrix], xyXy: DenseMatrix) {
+         xyZ: [DenseMatrix], xyXy: DenseMatrix, responseShift: [Double], responseSquares: Double) {
         self.diagonal = diagonal
         self.firstColumn = firstColumn
         self.trailingPairs = trailingPairs
         self.xyZ = xyZ
         self.xyXy = xyXy
+        self.responseShift = responseShift
+        self.responseSquares = responseSquares
     }
 
     /// p, the number of fixed-effects columns.
@@ -113,10 +209,12 @@ extension CrossProducts {
 
     /// The cross products of the model in which fixed-effects column `column` becomes an offset
     /// with coefficient `value`: X without that column and response y − value·x_column.
-    /// Only the [X y] rows change, and they follow from A itself (Zᵀ(y − c x) = Zᵀy − c Zᵀx, …).
+    /// Only the [X y] rows change, and they follow from A itself (Zᵀ(y − c x) = Zᵀy − c Zᵀx, …);
+    /// with the y row standing for y − Xβ₀, the offset's coefficient there is c − β₀[column].
     /// - Complexity: O(p Σ ℓ_k s_k + p²); no pass over the observations.
-    func fixingFixedEffect(column: Int, at value: Double) -> CrossProducts {
+    func fixingFixedEffect(column: Int, at fixedValue: Double) -> CrossProducts {
         let p = fixedCount
+        let value = fixedValue - responseShift[column]
         let kept = (0..<p).filter { $0 != column }
         let rowsOut = kept.count + 1
         let newXyZ = xyZ.map { block -> DenseMatrix in
@@ -135,20 +233,24 @@ extension CrossProducts {
             newXyXy[a, kept.count] = offsetRow
         }
         newXyXy[kept.count, kept.count] = xyXy[p, p] - 2 * value * xyXy[p, column] + value * value * xyXy[column, column]
-        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ, xyXy: newXyXy)
+        let shifted = responseShift.contains { $0 != 0 }
+        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ,
+                             xyXy: newXyXy, responseShift: kept.map { responseShift[$0] },
+                             responseSquares: shifted ? responseSquares : newXyXy[kept.count, kept.count])
     }
 
     /// The cross products for the same design with response `y` (same rows, weights, X and Z):
-    /// only the y row — Zᵀ W y, Xᵀ W y and yᵀ W y — is recomputed; the Z and X blocks are shared.
+    /// only the y row — Zᵀ W y, Xᵀ W y and yᵀ W y, for y − X ``responseShift`` — is recomputed;
+    /// the Z and X blocks are shared.
     /// - Precondition: `y.count == design.observationCount` (checked by the callers).
     /// - Complexity: O(n (Σ s_k + p)).
-    func replacingResponse(_ y: [Double], design: ModelDesign) -> CrossProducts {
+    func replacingResponse(_ response: [Double], design: ModelDesign) -> CrossProducts {
         let n = design.observationCount
         let fixed = design.fixedEffects
         let p = fixed.columnCount
-        let weights = design.weights
+        let y = Self.shiftedResponse(design: design, shift: responseShift, response: response)
         var weighted = y
-        if let weights {
+        if let weights = design.weights {
             for row in 0..<n { weighted[row] *= weights[row] }
         }
         var newXyZ = xyZ
@@ -179,6 +281,15 @@ extension CrossProducts {
         var squares = 0.0
         for observation in 0..<n { squares += weighted[observation] * y[observation] }
         newXyXy[p, p] = squares
-        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ, xyXy: newXyXy)
+        var responseSquares = squares
+        if responseShift.contains(where: { $0 != 0 }) {
+            responseSquares = 0
+            let weights = design.weights
+            for observation in 0..<n {
+                responseSquares += (weights?[observation] ?? 1) * response[observation] * response[observation]
+            }
+        }
+        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ,
+                             xyXy: newXyXy, responseShift: responseShift, responseSquares: responseSquares)
     }
 }
