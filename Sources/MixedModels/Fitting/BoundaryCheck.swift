@@ -5,7 +5,9 @@ import Optimization
 /// derivative-free optimiser that meets a nearly flat objective next to the bound can stop a
 /// hair above it (θ = 1.9·10⁻⁴ with the log-likelihood of θ = 0 to 10⁻⁹) and the fit then reads
 /// as not singular. Each such component, nearest first, is set to its bound; the point is kept
-/// when the objective is not worse. When it is worse by very little, the other components are
+/// when the objective is not worse (by more than the optimiser's function tolerance, or a few
+/// units in the last place: differences the optimiser could not see). When it is worse by very
+/// little, the other components are
 /// reoptimised with this one held at the bound (a short run from the boundary point, with a
 /// small initial step) and the result is kept when it is not worse than the interior optimum.
 ///
@@ -37,7 +39,8 @@ struct BoundaryCheck {
             trial[index] = 0
             let trialValue = f(trial)
             evaluations += 1
-            if trialValue <= value {
+            let tolerance = max(settings.functionTolerance, 4 * value.ulp)
+            if trialValue <= value + tolerance {
                 theta = trial
                 value = trialValue
                 continue
@@ -54,7 +57,7 @@ struct BoundaryCheck {
             let result = LinearMixedModel.runOptimizer(settings: short, lower: heldLower, upper: heldUpper,
                                                        scales: scales, start: trial, initialValue: trialValue, f)
             evaluations += result.evaluations
-            if result.value.isFinite && result.value <= value {
+            if result.value.isFinite && result.value <= value + tolerance {
                 theta = result.x
                 theta[index] = 0
                 value = result.value

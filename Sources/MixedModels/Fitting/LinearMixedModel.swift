@@ -21,6 +21,8 @@ public struct LinearMixedModel: Sendable {
     /// The scale of each θ component that the optimiser works in (θ / scale), from the
     /// random-effects columns' sizes (``ThetaScaling``); 1 for columns of ordinary size.
     public let thetaScales: [Double]
+    /// Per term, the scale of each random-effects column (``ThetaScaling/columnScales(_:)``).
+    let columnScales: [[Double]]
 
     /// Parses the formula, builds the design from `data` and forms the cross products.
     public init(formula: String, data: DataTable, options: ModelOptions = ModelOptions()) throws(MixedModelError) {
@@ -54,7 +56,9 @@ public struct LinearMixedModel: Sendable {
         }
         self.factorPlan = try FactorPlan(crossProducts: crossProducts, design: design,
                                          choice: design.options.trailingStorage, memoryLimit: limit)
-        self.thetaScales = ThetaScaling.scales(terms: design.randomEffectsTerms, parametrizations: parametrizations)
+        let columnScales = design.randomEffectsTerms.map(ThetaScaling.columnScales)
+        self.columnScales = columnScales
+        self.thetaScales = ThetaScaling.scales(columnScales: columnScales, parametrizations: parametrizations)
         self.buildSeconds = (clock.now - start).seconds
     }
 

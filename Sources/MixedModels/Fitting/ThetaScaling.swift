@@ -14,12 +14,10 @@ enum ThetaScaling {
     /// Below this |round(log₂ c)| a column keeps scale 1.
     static let smallestExponent = 4
 
-    /// Per θ component, the optimiser's unit.
-    /// - Complexity: O(n Σ s_k), once per model.
-    static func scales(terms: [RandomEffectsTerm], parametrizations: [CovarianceParametrization]) -> [Double] {
+    /// Per θ component, the optimiser's unit, from the terms' ``columnScales(_:)``.
+    static func scales(columnScales: [[Double]], parametrizations: [CovarianceParametrization]) -> [Double] {
         var scales: [Double] = []
-        for (term, parametrization) in zip(terms, parametrizations) {
-            let columns = columnScales(term)
+        for (columns, parametrization) in zip(columnScales, parametrizations) {
             switch parametrization.pattern {
             case .fullCholesky:
                 scales += parametrization.lowerTrianglePositions.map { columns[$0.row] }
@@ -33,10 +31,13 @@ enum ThetaScaling {
     }
 
     /// 1 / (the root mean square of each column of z, rounded to a power of 2), or 1.
+    /// - Complexity: O(n s), once per model.
+    /// Ones for the patterns whose θ is not rescaled (Full, Isotropic, CompSymm).
     static func columnScales(_ term: RandomEffectsTerm) -> [Double] {
         let s = term.columnCount
         let n = s > 0 ? term.z.count / s : 0
-        guard n > 0 else { return [Double](repeating: 1, count: s) }
+        let rescaled = term.covariancePattern == .fullCholesky || term.covariancePattern == .diagonal
+        guard n > 0, rescaled else { return [Double](repeating: 1, count: s) }
         var squares = [Double](repeating: 0, count: s)
         term.z.withUnsafeBufferPointer { z in
             for row in 0..<n {
