@@ -151,7 +151,7 @@ public struct LinearMixedModel: Sendable {
     /// `deviance` over θ by the optimiser of `settings` within this model's bounds (in the units
     /// of ``thetaScales``), keeps the start if the optimiser found nothing better, tries
     /// near-bound components at their bound (``BoundaryCheck``), snaps near-zero bounded
-    /// parameters to 0 (``snapToBounds(_:value:lower:scales:deviance:)``) and leaves `deviance`'s
+    /// parameters to 0 (``snapToBounds(_:value:lower:scales:_:)``) and leaves `deviance`'s
     /// factor at the optimum. With `requiresFiniteStart`, the optimiser is not run when the
     /// objective is not finite at the start (``fit(method:optimizer:start:progress:)`` then
     /// throws); otherwise it may still find a finite point.
@@ -197,8 +197,11 @@ public struct LinearMixedModel: Sendable {
                 }
                 evaluations += boundaryEvaluations
             }
-            evaluations += Self.snapToBounds(&theta, value: &best, lower: lower, scales: thetaScales,
-                                             deviance: &deviance)
+            evaluations += Self.snapToBounds(&theta, value: &best, lower: lower, scales: thetaScales) { theta in
+                let value = deviance.evaluate(theta)
+                observer?.record(theta: theta, objective: value)
+                return value
+            }
         }
         // Leave the factor at the optimum (unless the last evaluation was already there).
         if deviance.lastTheta != theta { _ = deviance.evaluate(theta) }
@@ -233,14 +236,14 @@ public struct LinearMixedModel: Sendable {
     /// Parameters with a lower bound of 0 that end within 1e-4 of it (in the optimiser's units,
     /// θ / scale) are set to exactly 0 when that does not worsen the objective (lme4 and
     /// MixedModels.jl do the same), so boundary fits are reported as exactly singular. Returns the
-    /// number of evaluations used.
+    /// number of evaluations of the objective `f` used.
     private static func snapToBounds(_ theta: inout [Double], value: inout Double, lower: [Double], scales: [Double],
-                                     deviance: inout ProfiledDeviance) -> Int {
+                                     _ f: ([Double]) -> Double) -> Int {
         var evaluations = 0
         for index in theta.indices where lower[index] == 0 && theta[index] != 0 && theta[index] < 1e-4 * scales[index] {
             var trial = theta
             trial[index] = 0
-            let trialValue = deviance.evaluate(trial)
+            let trialValue = f(trial)
             evaluations += 1
             if trialValue <= value {
                 theta = trial
