@@ -72,22 +72,8 @@ struct UnitInvarianceTests {
         return try DataTable(columnNames: names, columns: columns, source: table.source)
     }
 
-    /// Cases the engine does not meet yet: a fixed-effects column shifted by 10⁶ loses digits in
-    /// L_XX and the X rows of L (its columns are not centred internally).
-    static let knownGaps: Set<String> = ["sleepstudy_fixed_predictor_shift_reml"]
-
     @Test("the fit of a transformed copy is the transformed fit", arguments: cases)
     func invariance(id: String) throws {
-        if Self.knownGaps.contains(id) {
-            withKnownIssue("fixed-effects columns far from zero are not centred internally") {
-                try check(id: id)
-            }
-        } else {
-            try check(id: id)
-        }
-    }
-
-    func check(id: String) throws {
         let entry = Self.entry(id)
         let table = try Self.table(for: entry)
         #expect(table.rowCount == Int(FixtureSupport.double(entry["n"])))

@@ -27,6 +27,18 @@ struct CrossProducts: Sendable {
     /// of L is noise (``BlockedCholeskyFactor``'s check for a response with no variation left).
     let responseSquares: Double
 
+    /// Per fixed-effects column, the centre c_j subtracted from it in the X rows (x̃_j = x_j − c_j,
+    /// the intercept absorbing the difference), or empty when no column is centred. A column far
+    /// from zero relative to its spread (days + 10⁶; mean² above ``shiftThreshold`` times the
+    /// variance) is centred when column 0 is an intercept: the model is the same (β̃ = T⁻¹β with
+    /// a unit triangular T, so the REML determinant does not change), and L_XX no longer loses
+    /// its digits to cancellation. ``BlockedCholeskyFactor`` maps the X rows of L back to the
+    /// original columns after each factorisation, so nothing downstream sees the centring.
+    let columnCentres: [Double]
+
+    /// The centre of fixed-effects column `column` (0 when not centred).
+    func centre(_ column: Int) -> Double { column < columnCentres.count ? columnCentres[column] : 0 }
+
     /// The shift is used when yᵀWy exceeds the least-squares residual sum of squares by more than
     /// this factor (four digits of the residual sum would be lost to cancellation).
     static let shiftThreshold = 1e4
@@ -60,10 +72,11 @@ struct CrossProducts: Sendable {
         var xyZ = terms.map { DenseMatrix(rowCount: p + 1, columnCount: $0.randomEffectCount) }
         var xyXy = DenseMatrix(rowCount: p + 1, columnCount: p + 1)
 
+        let centres = Self.columnCentres(design: design)
         var xy = [Double](repeating: 0, count: p + 1)
         for row in 0..<n {
             let w = weights[row]
-            for column in 0..<p { xy[column] = fixed[row, column] }
+            for column in 0..<p { xy[column] = fixed[row, column] - (centres.isEmpty ? 0 : centres[column]) }
             xy[p] = design.response[row]
             for column in 0...p {
                 for other in column...p { xyXy[other, column] += w * xy[other] * xy[column] }
@@ -106,8 +119,8 @@ struct CrossProducts: Sendable {
         }
         let unshifted = CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs,
                                       xyZ: xyZ, xyXy: xyXy, responseShift: [Double](repeating: 0, count: p),
-                                      responseSquares: xyXy[p, p])
-        guard p > 0, let shift = Self.leastSquaresShift(xyXy: xyXy, design: design) else {
+                                      responseSquares: xyXy[p, p], columnCentres: centres)
+        guard p > 0, let shift = Self.leastSquaresShift(xyXy: xyXy, design: design, centres: centres) else {
             self = unshifted
             return
         }
@@ -118,7 +131,8 @@ struct CrossProducts: Sendable {
     /// (XᵀWy is itself inexact when y is far from zero); `nil` when XᵀWX is not positive definite
     /// or when yᵀWy is within ``shiftThreshold`` of the residual sum of squares (no shift needed).
     /// - Complexity: O(p³ + n p).
-    private static func leastSquaresShift(xyXy: DenseMatrix, design: ModelDesign) -> [Double]? {
+    /// With centred columns the solve is in the centred basis and β₀ is returned in the original one.
+    private static func leastSquaresShift(xyXy: DenseMatrix, design: ModelDesign, centres: [Double]) -> [Double]? {
         let p = xyXy.rowCount - 1
         var gram = DenseMatrix(rowCount: p, columnCount: p)
         for column in 0..<p {
@@ -142,8 +156,15 @@ struct CrossProducts: Sendable {
         var shift = solve((0..<p).map { xyXy[p, $0] })
         let n = design.observationCount
         let fixed = design.fixedEffects
+        // β₀ = T β̃₀: the intercept takes −Σ c_j β̃₀_j.
+        func original(_ centred: [Double]) -> [Double] {
+            guard !centres.isEmpty else { return centred }
+            var result = centred
+            for column in 1..<max(p, 1) { result[0] -= centres[column] * centred[column] }
+            return result
+        }
         for round in 0..<2 {
-            let unweighted = shiftedResponse(design: design, shift: shift)
+            let unweighted = shiftedResponse(design: design, shift: original(shift))
             var residual = unweighted
             if let weights = design.weights {
                 for observation in 0..<n { residual[observation] *= weights[observation] }
@@ -156,8 +177,9 @@ struct CrossProducts: Sendable {
             var gradient = [Double](repeating: 0, count: p)
             fixed.values.withUnsafeBufferPointer { x in
                 for column in 0..<p {
+                    let c = centres.isEmpty ? 0 : centres[column]
                     var sum = 0.0
-                    for observation in 0..<n { sum += x[column * n + observation] * residual[observation] }
+                    for observation in 0..<n { sum += (x[column * n + observation] - c) * residual[observation] }
                     gradient[column] = sum
                 }
             }
@@ -165,7 +187,70 @@ struct CrossProducts: Sendable {
             guard correction.allSatisfy(\.isFinite) else { return nil }
             for column in 0..<p { shift[column] += correction[column] }
         }
-        return shift.allSatisfy(\.isFinite) ? shift : nil
+        let result = original(shift)
+        return result.allSatisfy(\.isFinite) ? result : nil
+    }
+
+    /// The centres of the fixed-effects columns far from zero relative to their spread (see
+    /// ``columnCentres``), when column 0 is an intercept (all ones); empty otherwise.
+    /// - Complexity: O(n p).
+    static func columnCentres(design: ModelDesign) -> [Double] {
+        let fixed = design.fixedEffects
+        let n = design.observationCount
+        let p = fixed.columnCount
+        guard p > 1, n > 0 else { return [] }
+        let weights = design.weights
+        var centres = [Double](repeating: 0, count: p)
+        var any = false
+        fixed.values.withUnsafeBufferPointer { x in
+            guard (0..<n).allSatisfy({ x[$0] == 1 }) else { return }
+            var total = 0.0
+            for observation in 0..<n { total += weights?[observation] ?? 1 }
+            guard total > 0 else { return }
+            for column in 1..<p {
+                var sum = 0.0
+                for observation in 0..<n { sum += (weights?[observation] ?? 1) * x[column * n + observation] }
+                let mean = sum / total
+                var squares = 0.0
+                for observation in 0..<n {
+                    let deviation = x[column * n + observation] - mean
+                    squares += (weights?[observation] ?? 1) * deviation * deviation
+                }
+                let variance = squares / total
+                if mean.isFinite && variance.isFinite && mean * mean > shiftThreshold * variance {
+                    centres[column] = mean
+                    any = true
+                }
+            }
+        }
+        return any ? centres : []
+    }
+
+    /// The same cross products in the original columns (no centring): the X rows of xyZ and the
+    /// X rows and columns of xyXy taken back by x_j = x̃_j + c_j·1 (with the cancellation that
+    /// centring avoids; for the fixed-effect profiles, which drop a column of X).
+    func uncentred() -> CrossProducts {
+        guard !columnCentres.isEmpty else { return self }
+        let p = fixedCount
+        let newXyZ = xyZ.map { block -> DenseMatrix in
+            var result = block
+            for index in 0..<block.columnCount {
+                for row in 1..<max(p, 1) where columnCentres[row] != 0 {
+                    result[row, index] = block[row, index] + columnCentres[row] * block[0, index]
+                }
+            }
+            return result
+        }
+        var rows = xyXy
+        for row in 1..<max(p, 1) where columnCentres[row] != 0 {
+            for column in 0...p { rows[row, column] = xyXy[row, column] + columnCentres[row] * xyXy[0, column] }
+        }
+        var full = rows
+        for column in 1..<max(p, 1) where columnCentres[column] != 0 {
+            for row in 0...p { full[row, column] = rows[row, column] + columnCentres[column] * rows[row, 0] }
+        }
+        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ,
+                             xyXy: full, responseShift: responseShift, responseSquares: responseSquares)
     }
 
     /// y − X β₀ (or `response` − X β₀), per observation, computed from the data.
@@ -185,7 +270,7 @@ struct CrossProducts: Sendable {
     /// The same cross products with the y row recomputed for y − X `shift`.
     private func withResponseShift(_ shift: [Double], design: ModelDesign) -> CrossProducts {
         CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: xyZ,
-                      xyXy: xyXy, responseShift: shift, responseSquares: responseSquares)
+                      xyXy: xyXy, responseShift: shift, responseSquares: responseSquares, columnCentres: columnCentres)
             .replacingResponse(design.response, design: design)
     }
 }
@@ -194,7 +279,8 @@ struct CrossProducts: Sendable {
 
 extension CrossProducts {
     init(diagonal: [BlockDiagonalMatrix], firstColumn: [BlockSparseMatrix], trailingPairs: [[BlockSparseMatrix]],
-         xyZ: [DenseMatrix], xyXy: DenseMatrix, responseShift: [Double], responseSquares: Double) {
+         xyZ: [DenseMatrix], xyXy: DenseMatrix, responseShift: [Double], responseSquares: Double,
+         columnCentres: [Double] = []) {
         self.diagonal = diagonal
         self.firstColumn = firstColumn
         self.trailingPairs = trailingPairs
@@ -202,6 +288,7 @@ extension CrossProducts {
         self.xyXy = xyXy
         self.responseShift = responseShift
         self.responseSquares = responseSquares
+        self.columnCentres = columnCentres
     }
 
     /// p, the number of fixed-effects columns.
@@ -213,6 +300,7 @@ extension CrossProducts {
     /// with the y row standing for y − Xβ₀, the offset's coefficient there is c − β₀[column].
     /// - Complexity: O(p Σ ℓ_k s_k + p²); no pass over the observations.
     func fixingFixedEffect(column: Int, at fixedValue: Double) -> CrossProducts {
+        guard columnCentres.isEmpty else { return uncentred().fixingFixedEffect(column: column, at: fixedValue) }
         let p = fixedCount
         let value = fixedValue - responseShift[column]
         let kept = (0..<p).filter { $0 != column }
@@ -273,7 +361,8 @@ extension CrossProducts {
             for column in 0..<p {
                 var sum = 0.0
                 let start = column * n
-                for observation in 0..<n { sum += x[start + observation] * weighted[observation] }
+                let c = centre(column)
+                for observation in 0..<n { sum += (x[start + observation] - c) * weighted[observation] }
                 newXyXy[p, column] = sum
                 newXyXy[column, p] = sum
             }
@@ -290,6 +379,7 @@ extension CrossProducts {
             }
         }
         return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ,
-                             xyXy: newXyXy, responseShift: responseShift, responseSquares: responseSquares)
+                             xyXy: newXyXy, responseShift: responseShift, responseSquares: responseSquares,
+                             columnCentres: columnCentres)
     }
 }

@@ -56,6 +56,8 @@ cases <- list(
        formula = "Reaction ~ 1 + Days + (1 | Subject) + (0 + Days | Subject)", ops = list(affine("Days", 1e-6, 0))),
   list(id = "sleepstudy_fixed_predictor_shift_reml", dataset = "sleepstudy", REML = TRUE,
        formula = "Reaction ~ 1 + Days + (1 | Subject)", ops = list(affine("Days", 1, 1e6))),
+  list(id = "sleepstudy_fixed_predictor_scale_shift_ml", dataset = "sleepstudy", REML = FALSE,
+       formula = "Reaction ~ 1 + Days + (1 | Subject)", ops = list(affine("Days", 1e3, 1e5))),
   list(id = "sleepstudy_thinned_slope_small_reml", dataset = "sleepstudy", REML = TRUE,
        formula = "Reaction ~ 1 + Days + (1 + Days | Subject)", ops = list(thin(4, 1), affine("Days", 1e-4, 0))),
   list(id = "sleepstudy_nested_boundary_ml", dataset = "sleepstudy", REML = FALSE,
