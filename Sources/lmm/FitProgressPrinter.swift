@@ -18,8 +18,12 @@ final class FitProgressPrinter {
     private var lastDrawn = -Double.infinity
     private var drawn = false
 
-    /// Seconds before the live line appears.
-    static let delay = 1.0
+    /// Seconds before the live line appears: 1, or `LMM_PROGRESS_DELAY` when set (tests use 0).
+    static let delay: Double = {
+        guard let text = ProcessInfo.processInfo.environment["LMM_PROGRESS_DELAY"], let value = Double(text),
+              value >= 0 else { return 1 }
+        return value
+    }()
 
     init(verbose: Bool) {
         self.verbose = verbose

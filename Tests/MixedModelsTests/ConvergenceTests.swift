@@ -136,6 +136,32 @@ struct ConvergenceTests {
         #expect(verbose.status == 0)
     }
 
+    @Test("on a terminal, a fit past the delay shows a live line with the evaluation count, objective and time")
+    func liveLine() throws {
+        let script = URL(fileURLWithPath: "/usr/bin/script")
+        guard FileManager.default.isExecutableFile(atPath: script.path) else {
+            print("skipped: no /usr/bin/script to give lmm a pseudo-terminal")
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lmm-progress-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let transcript = directory.appendingPathComponent("typescript")
+        let lmm = try CommandLineTests.executable().path
+        let command = "LMM_PROGRESS_DELAY=0 '\(lmm)' fit sleepstudy 'Reaction ~ 1 + Days + (1 + Days | Subject)' --format json > /dev/null"
+        let process = Process()
+        process.executableURL = script
+        process.arguments = ["-qec", command, transcript.path]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let text = try String(contentsOf: transcript, encoding: .utf8)
+        #expect(text.contains("\rfitting: evaluation ") || text.contains("\u{1B}[Kfitting: evaluation "), "\(text.suffix(300))")
+        #expect(text.contains("objective"))
+        #expect(text.range(of: #"[0-9.]+ s"#, options: .regularExpression) != nil)
+    }
+
     @Test("the library reports progress through its handler, once per evaluation, and prints nothing")
     func progressHandler() throws {
         let model = try LinearMixedModel(formula: "Reaction ~ 1 + Days + (1 + Days | Subject)",

@@ -34,7 +34,7 @@ struct BoundaryCheck {
             .filter { lower[$0] == 0 && theta[$0] > 0 && theta[$0] < Self.reach * scales[$0] }
             .sorted { theta[$0] / scales[$0] < theta[$1] / scales[$1] }
         var evaluations = 0
-        for index in candidates {
+        for index in candidates where evaluations < settings.maxEvaluations {
             var trial = theta
             trial[index] = 0
             let trialValue = f(trial)
@@ -45,7 +45,7 @@ struct BoundaryCheck {
                 value = trialValue
                 continue
             }
-            guard trialValue - value <= Self.reoptimizationGap,
+            guard trialValue - value <= Self.reoptimizationGap, settings.maxEvaluations - evaluations >= 1,
                   theta.indices.contains(where: { $0 != index && lower[$0] < upper[$0] }) else { continue }
             var heldLower = lower
             var heldUpper = upper
@@ -53,7 +53,7 @@ struct BoundaryCheck {
             heldUpper[index] = 0
             var short = settings
             short.initialTrustRadius = min(settings.initialTrustRadius, 0.05)
-            short.maxEvaluations = max(settings.maxEvaluations - evaluations, 1)
+            short.maxEvaluations = settings.maxEvaluations - evaluations
             let result = LinearMixedModel.runOptimizer(settings: short, lower: heldLower, upper: heldUpper,
                                                        scales: scales, start: trial, initialValue: trialValue, f)
             evaluations += result.evaluations

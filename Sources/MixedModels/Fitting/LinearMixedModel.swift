@@ -175,7 +175,10 @@ public struct LinearMixedModel: Sendable {
         var status = "no parameters"
         var boundaryEvaluations = 0
         if !start.isEmpty && (initialObjective.isFinite || !requiresFiniteStart) {
-            let result = Self.runOptimizer(settings: settings, lower: lower, upper: upper, scales: thetaScales,
+            // The start's evaluation counts against the budget of `settings.maxEvaluations`.
+            var budget = settings
+            budget.maxEvaluations = max(settings.maxEvaluations - 1, 1)
+            let result = Self.runOptimizer(settings: budget, lower: lower, upper: upper, scales: thetaScales,
                                            start: start, initialValue: initialObjective) { theta in
                 let value = deviance.evaluate(theta)
                 observer?.record(theta: theta, objective: value)
@@ -188,8 +191,10 @@ public struct LinearMixedModel: Sendable {
                 theta = result.x
                 best = result.value
             }
-            if settings.checksBoundary && best.isFinite {
-                var check = BoundaryCheck(lower: lower, upper: upper, scales: thetaScales, settings: settings)
+            if settings.checksBoundary && best.isFinite && result.converged {
+                var remaining = settings
+                remaining.maxEvaluations = settings.maxEvaluations - evaluations
+                var check = BoundaryCheck(lower: lower, upper: upper, scales: thetaScales, settings: remaining)
                 boundaryEvaluations = check.apply(&theta, value: &best) { theta in
                     let value = deviance.evaluate(theta)
                     observer?.record(theta: theta, objective: value)

@@ -13,7 +13,8 @@ public struct OptimizerSettings: Sendable, Equatable, Codable {
     /// The final trust-region radius ρ_end: the precision of θ at convergence (for Nelder–Mead,
     /// the largest distance of a simplex vertex from the best one at convergence).
     public var finalTrustRadius: Double
-    /// The most objective evaluations allowed.
+    /// The most objective evaluations allowed, the start's included (the boundary check stays
+    /// within them; snapping to bounds may add one per θ component near its bound).
     public var maxEvaluations: Int
     /// Stop when an evaluation comes within this absolute distance of the best objective so far
     /// (NLopt's `ftol_abs`, which lme4 sets to 1e-8); 0 turns it off. For Nelder–Mead: stop when
