@@ -55,9 +55,8 @@ struct CompareCommand: ParsableCommand {
                                           + ["--", data, formulaSmall])
         let table = try input.loadTable()
         let options = try modelOptions.modelOptions()
-        let method = modelOptions.estimationMethod
-        let small = try LinearMixedModel(formula: formulaSmall, data: table, options: options).fit(method: method)
-        let big = try LinearMixedModel(formula: formulaBig, data: table, options: options).fit(method: method)
+        let small = try modelOptions.fit(LinearMixedModel(formula: formulaSmall, data: table, options: options), allowsStart: false)
+        let big = try modelOptions.fit(LinearMixedModel(formula: formulaBig, data: table, options: options), allowsStart: false)
         let test: LikelihoodRatioTest
         var simulated: SimulatedLikelihoodRatioTest?
         if nsim > 0 {

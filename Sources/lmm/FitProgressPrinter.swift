@@ -81,10 +81,14 @@ extension ModelOptionsGroup {
     }
 
     /// Fits `model` with these options: the method, the optimiser settings, the start and the
-    /// progress display of ``FitProgressPrinter``.
-    func fit(_ model: LinearMixedModel) throws -> FittedModel {
+    /// progress display of ``FitProgressPrinter``. Without `allowsStart` (a subcommand fitting
+    /// several models) `--start` is refused.
+    func fit(_ model: LinearMixedModel, allowsStart: Bool = true) throws -> FittedModel {
         let settings = try optimizerSettings()
         let start = try startTheta()
+        if start != nil && !allowsStart {
+            throw ValidationError("--start does not apply here: this command fits more than one model")
+        }
         if let start, start.count != model.parameterCount {
             throw ValidationError("--start has \(start.count) values but the model has \(model.parameterCount) covariance parameters θ")
         }
