@@ -56,7 +56,7 @@ struct CoefTestCommand: ParsableCommand {
                 hypotheses.append(try LinearHypothesis("`\(name)` = 0", coefficientNames: names))
             }
         }
-        let fit = try saved.fit(model, method: modelOptions.method)
+        let fit = try saved.fit(model, options: modelOptions)
         if dfMethod == .kenwardRoger && fit.method == .ml {
             throw CommandError("--df-method kenward-roger needs a REML fit: add --method reml")
         }

@@ -60,15 +60,14 @@ struct CompareCommand: ParsableCommand {
                                           + ["--", data, formulas[0]])
         let table = try input.loadTable()
         let options = try modelOptions.modelOptions(rowCount: table.rowCount)
-        let method = modelOptions.estimationMethod
         if formulas.count > 2 {
-            let fits = try formulas.map { try LinearMixedModel(formula: $0, data: table, options: options).fit(method: method) }
+            let fits = try formulas.map { try modelOptions.fit(LinearMixedModel(formula: $0, data: table, options: options), allowsStart: false) }
             let report = ComparisonReport(sequence: try LikelihoodRatioTest.compare(fits))
             print(format == .json ? report.json.rendered() : report.text)
             return
         }
-        let small = try LinearMixedModel(formula: formulas[0], data: table, options: options).fit(method: method)
-        let big = try LinearMixedModel(formula: formulas[1], data: table, options: options).fit(method: method)
+        let small = try modelOptions.fit(LinearMixedModel(formula: formulas[0], data: table, options: options), allowsStart: false)
+        let big = try modelOptions.fit(LinearMixedModel(formula: formulas[1], data: table, options: options), allowsStart: false)
         let test: LikelihoodRatioTest
         var simulated: SimulatedLikelihoodRatioTest?
         if nsim > 0 {

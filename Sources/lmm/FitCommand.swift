@@ -42,7 +42,7 @@ struct FitCommand: ParsableCommand {
         let table = try input.loadTable()
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions(rowCount: table.rowCount))
         var evaluations = EvaluationReport()
-        let fit = try saved.fit(model, method: modelOptions.method)
+        let fit = try saved.fit(model, options: modelOptions)
         evaluations.fitFinished()
         let report = try FitReport.computing(fit: fit, dfMethod: dfMethod, alpha: alpha,
                                              methodIsDefault: modelOptions.method == nil && saved.from == nil,

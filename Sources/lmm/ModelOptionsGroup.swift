@@ -17,6 +17,9 @@ extension DummyCoding: ExpressibleByArgument {}
 extension DegreesOfFreedomMethod: ExpressibleByArgument {}
 extension ANOVAType: ExpressibleByArgument {}
 extension TrailingStorageChoice: ExpressibleByArgument {}
+extension OptimizerAlgorithm: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
 
 /// The model options shared by every subcommand that fits a model.
 struct ModelOptionsGroup: ParsableArguments {
@@ -40,6 +43,18 @@ struct ModelOptionsGroup: ParsableArguments {
 
     @Option(name: .customLong("factor-storage"), help: "Storage of the later random-effects terms in the Cholesky factor: automatic (default: sparse for nearly nested designs, dense for crossed ones), dense or sparse.")
     var factorStorage: TrailingStorageChoice = .automatic
+
+    @Option(name: .long, help: ArgumentHelp("Start the optimiser at these covariance parameters θ (comma-separated, in the order of the JSON's theta).", valueName: "THETA"))
+    var start: String?
+
+    @Option(name: .customLong("max-evaluations"), help: ArgumentHelp("The most objective evaluations the optimiser may use.", valueName: "N"))
+    var maxEvaluations: Int?
+
+    @Option(name: .long, help: "The optimiser over θ: bobyqa (default, as lme4) or neldermead (lme4's Nelder_Mead).")
+    var optimizer: OptimizerAlgorithm = .bobyqa
+
+    @Flag(name: .long, help: "Print the optimiser's trace (one line per objective evaluation) to standard error.")
+    var verbose = false
 
     /// The estimation method, ML unless given.
     var estimationMethod: EstimationMethod { method ?? .ml }

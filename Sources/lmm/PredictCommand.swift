@@ -45,7 +45,7 @@ struct PredictCommand: ParsableCommand {
         let fresh = try input.loadNewTable(newData, like: table)
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions(rowCount: table.rowCount))
         var evaluations = EvaluationReport()
-        let fit = try saved.fit(model, method: modelOptions.method)
+        let fit = try saved.fit(model, options: modelOptions)
         evaluations.fitFinished()
         let rows = try fit.predict(on: fresh, conditional: !marginal, interval: interval, simultaneous: simultaneous,
                                    alpha: alpha, dfMethod: dfMethod)

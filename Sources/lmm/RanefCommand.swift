@@ -43,7 +43,7 @@ struct RanefCommand: ParsableCommand {
     func run() throws {
         let table = try input.loadTable()
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions(rowCount: table.rowCount))
-        let fit = try saved.fit(model, method: modelOptions.method)
+        let fit = try saved.fit(model, options: modelOptions)
         let rows = try fit.randomEffects(alpha: alpha, dfMethod: dfMethod)
         let text: String
         switch format {

@@ -54,7 +54,7 @@ struct ResidualsCommand: ParsableCommand {
             kept.append(column)
         }
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions(rowCount: table.rowCount))
-        let fit = try saved.fit(model, method: modelOptions.method)
+        let fit = try saved.fit(model, options: modelOptions)
         let fitted = fit.fitted(conditional: !marginal)
         let residuals = fit.residuals(type, conditional: !marginal)
         let leverages = fit.leverages()

@@ -8,13 +8,17 @@ struct SavedFitOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Start at the optimum saved by `lmm fit --save FIT.json`: one evaluation instead of an optimisation. Refused when the data, formula or model options differ.", valueName: "FIT.json"))
     var from: String?
 
-    /// The fit of `model`: at the saved optimum with `--from`, else optimised by `method` (ML
-    /// when `nil`). With `--from` and no `--method`, the saved fit's method is used.
-    func fit(_ model: LinearMixedModel, method: EstimationMethod?) throws -> FittedModel {
-        guard let from else { return try model.fit(method: method ?? .ml) }
+    /// The fit of `model`: at the saved optimum with `--from`, else optimised with the model
+    /// options (`--method`, `--optimizer`, `--start`, ...). With `--from` and no `--method`, the
+    /// saved fit's method is used.
+    func fit(_ model: LinearMixedModel, options: ModelOptionsGroup) throws -> FittedModel {
+        guard let from else { return try options.fit(model) }
+        if try options.startTheta() != nil {
+            throw ValidationError("--start and --from both give the starting θ: use one of them")
+        }
         let saved = try Self.read(from)
         do {
-            return try saved.restore(model: model, method: method)
+            return try saved.restore(model: model, method: options.method)
         } catch {
             throw CommandError("cannot use --from '\(from)': \(error)")
         }

@@ -36,7 +36,7 @@ struct SimulateCommand: ParsableCommand {
         let table = try input.loadTable()
         let fresh = try newData.map { try input.loadNewTable($0, like: table) }
         let model = try LinearMixedModel(formula: input.formula, data: table, options: modelOptions.modelOptions(rowCount: table.rowCount))
-        let fit = try saved.fit(model, method: modelOptions.method)
+        let fit = try saved.fit(model, options: modelOptions)
         let rows = fresh?.rowCount ?? fit.observationCount
         let (values, overflow) = rows.multipliedReportingOverflow(by: nsim)
         guard !overflow, values <= Self.maximumValues else {

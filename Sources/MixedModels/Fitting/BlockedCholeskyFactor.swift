@@ -41,6 +41,11 @@ struct BlockedCholeskyFactor: Sendable {
     private(set) var xyXy: DenseMatrix
     /// The later terms' part of L when it is sparse (then ``diagonal`` and ``dense`` are empty).
     private(set) var sparseTrailing: SparseTrailingFactor?
+    /// β₀ of the cross products: the y row of L is that of y − Xβ₀ (``CrossProducts/responseShift``).
+    let responseShift: [Double]
+    /// The centres of the cross products' X columns (``CrossProducts/columnCentres``): L is
+    /// factored in the centred basis and its X rows are mapped back after each update.
+    let columnCentres: [Double]
     private var scratch: [Double]
 
     init(crossProducts a: CrossProducts, parametrizations: [CovarianceParametrization], fixedCount: Int,
@@ -71,6 +76,8 @@ struct BlockedCholeskyFactor: Sendable {
         }
         self.xyZ = a.xyZ
         self.xyXy = a.xyXy
+        self.responseShift = a.responseShift
+        self.columnCentres = a.columnCentres
         let largest = parametrizations.map(\.size).max() ?? 1
         self.scratch = [Double](repeating: 0, count: max(largest * largest, 1) * 2)
     }
@@ -93,14 +100,41 @@ struct BlockedCholeskyFactor: Sendable {
             guard factorFirstTerm(a) else { return false }
             for i in 1..<termCount { updateFirstColumn(i, a) }
             updateXyFirst(a)
-            if sparseTrailing != nil { return updateSparseTrailing(a) && factorXy(a) }
+            if sparseTrailing != nil {
+                guard updateSparseTrailing(a) && factorXy(a) else { return false }
+                uncentreFixedRows()
+                return true
+            }
             for k in 1..<termCount {
                 guard factorDiagonal(k, a) else { return false }
                 for i in (k + 1)..<max(termCount, k + 1) { updateDense(i, k, a) }
                 updateXyColumn(k, a)
             }
         }
-        return factorXy(a)
+        guard factorXy(a) else { return false }
+        uncentreFixedRows()
+        return true
+    }
+
+    /// With centred X columns (x̃_j = x_j − c_j·1, column 0 the intercept), the factor of the
+    /// original columns is D⁻ᵀL̃: row j of the X rows gains c_j times row 0 (in the Z columns and
+    /// in X column 0, the only nonzero of row 0 of L_XX). Its diagonal, and so the objective, is
+    /// unchanged. O(p Σ ℓ_k s_k), and only for models with a centred column.
+    private mutating func uncentreFixedRows() {
+        guard !columnCentres.isEmpty else { return }
+        let p = fixedCount
+        for k in 0..<xyZ.count {
+            var block = xyZ[k]
+            xyZ[k] = DenseMatrix(rowCount: 0, columnCount: 0)
+            for row in 1..<max(p, 1) where columnCentres[row] != 0 {
+                let c = columnCentres[row]
+                for index in 0..<block.columnCount { block[row, index] += c * block[0, index] }
+            }
+            xyZ[k] = block
+        }
+        for row in 1..<max(p, 1) where columnCentres[row] != 0 {
+            xyXy[row, 0] += columnCentres[row] * xyXy[0, 0]
+        }
     }
 
     // MARK: - The first term
@@ -469,7 +503,7 @@ struct BlockedCholeskyFactor: Sendable {
         // depends on whether the kernels fuse multiply-adds).
         let last = target.rowCount - 1
         let residual = target[last, last]
-        return residual * residual > Double.ulpOfOne * a.xyXy[last, last]
+        return residual * residual > Double.ulpOfOne * max(a.xyXy[last, last], a.responseSquares)
     }
 
     /// Up to this many [X y] rows, their Gram update is done by ``subtractShortGram(_:_:)``.

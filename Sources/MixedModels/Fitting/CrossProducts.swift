@@ -8,12 +8,40 @@
 ///   dense, so that A holds O(n) entries however many levels the later terms have);
 /// - `xyZ[k]`: [X y]ᵀ W Z_k, dense (p + 1) × ℓ_k s_k;
 /// - `xyXy`: [X y]ᵀ W [X y], dense (p + 1) × (p + 1).
+///
+/// When y is far from its least-squares fit on X (yᵀWy more than ``shiftThreshold`` times the
+/// residual sum of squares about it: a diameter + 10⁶), the y row holds y − X β₀ instead of y
+/// (``responseShift`` = β₀, the weighted least-squares coefficients of y on X): the same model
+/// with β shifted by β₀, so θ, σ and the likelihood are unchanged, while the residual sum of
+/// squares is no longer lost to cancellation against yᵀWy in the last pivot of L. Otherwise
+/// β₀ = 0 and the y row is y's, as before.
 struct CrossProducts: Sendable {
     let diagonal: [BlockDiagonalMatrix]
     let firstColumn: [BlockSparseMatrix]
     let trailingPairs: [[BlockSparseMatrix]]
     let xyZ: [DenseMatrix]
     let xyXy: DenseMatrix
+    /// β₀: the y row stands for y − X β₀ (p entries, zeros unless shifted; β̂ = β̂(y − Xβ₀) + β₀).
+    let responseShift: [Double]
+    /// yᵀWy of the response itself (not shifted): the rounding level below which the last pivot
+    /// of L is noise (``BlockedCholeskyFactor``'s check for a response with no variation left).
+    let responseSquares: Double
+
+    /// Per fixed-effects column, the centre c_j subtracted from it in the X rows (x̃_j = x_j − c_j,
+    /// the intercept absorbing the difference), or empty when no column is centred. A column far
+    /// from zero relative to its spread (days + 10⁶; mean² above ``shiftThreshold`` times the
+    /// variance) is centred when column 0 is an intercept: the model is the same (β̃ = T⁻¹β with
+    /// a unit triangular T, so the REML determinant does not change), and L_XX no longer loses
+    /// its digits to cancellation. ``BlockedCholeskyFactor`` maps the X rows of L back to the
+    /// original columns after each factorisation, so nothing downstream sees the centring.
+    let columnCentres: [Double]
+
+    /// The centre of fixed-effects column `column` (0 when not centred).
+    func centre(_ column: Int) -> Double { column < columnCentres.count ? columnCentres[column] : 0 }
+
+    /// The shift is used when yᵀWy exceeds the least-squares residual sum of squares by more than
+    /// this factor (four digits of the residual sum would be lost to cancellation).
+    static let shiftThreshold = 1e4
 
     /// - Complexity: O(n (p + 1 + Σ s_k)²), once per model.
     init(design: ModelDesign) {
@@ -44,12 +72,15 @@ struct CrossProducts: Sendable {
         var xyZ = terms.map { DenseMatrix(rowCount: p + 1, columnCount: $0.randomEffectCount) }
         var xyXy = DenseMatrix(rowCount: p + 1, columnCount: p + 1)
 
+        let centres = Self.columnCentres(design: design)
         // One pass over the rows per block, through raw buffers: a loop over the rows that visits
         // every term would copy each term's description (and its reference counts) per row.
         // Every entry still sums its rows in ascending order, so the values do not depend on how
-        // the loops are arranged. The response is y − offset where the formula has an offset.
+        // the loops are arranged. The y column is y − offset where the formula has an offset;
+        // centred X columns (rare: see ``columnCentres``) are copied once.
         let response = design.responseLessOffset
-        fixed.values.withUnsafeBufferPointer { x in
+        let centredX: [Double]? = centres.isEmpty ? nil : (0..<(p * n)).map { fixed.values[$0] - centres[$0 / max(n, 1)] }
+        (centredX ?? fixed.values).withUnsafeBufferPointer { x in
             response.withUnsafeBufferPointer { y in
                 let xyColumns = (0..<p).map { UnsafeBufferPointer(rebasing: x[($0 * n)..<(($0 + 1) * n)]) } + [y]
                 Self.accumulateXyXy(into: &xyXy, columns: xyColumns, weights: weights, n: n)
@@ -68,11 +99,164 @@ struct CrossProducts: Sendable {
         for column in 0...p {
             for row in 0..<column { xyXy[row, column] = xyXy[column, row] }
         }
-        self.diagonal = diagonal
-        self.firstColumn = firstColumn
-        self.trailingPairs = trailingPairs
-        self.xyZ = xyZ
-        self.xyXy = xyXy
+        let unshifted = CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs,
+                                      xyZ: xyZ, xyXy: xyXy, responseShift: [Double](repeating: 0, count: p),
+                                      responseSquares: xyXy[p, p], columnCentres: centres)
+        guard p > 0, let shift = Self.leastSquaresShift(xyXy: xyXy, design: design, centres: centres) else {
+            self = unshifted
+            return
+        }
+        self = unshifted.withResponseShift(shift, design: design)
+    }
+
+    /// β₀ solving XᵀWX β₀ = XᵀWy, refined twice against residuals computed from the data
+    /// (XᵀWy is itself inexact when y is far from zero); `nil` when XᵀWX is not positive definite
+    /// or when yᵀWy is within ``shiftThreshold`` of the residual sum of squares (no shift needed).
+    /// - Complexity: O(p³ + n p).
+    /// With centred columns the solve is in the centred basis and β₀ is returned in the original one.
+    private static func leastSquaresShift(xyXy: DenseMatrix, design: ModelDesign, centres: [Double]) -> [Double]? {
+        let p = xyXy.rowCount - 1
+        var gram = DenseMatrix(rowCount: p, columnCount: p)
+        for column in 0..<p {
+            for row in column..<p { gram[row, column] = xyXy[row, column] }
+        }
+        guard DenseKernels.cholesky(&gram, threads: 1) else { return nil }
+        func solve(_ right: [Double]) -> [Double] {
+            var x = right
+            for row in 0..<p {
+                var value = x[row]
+                for column in 0..<row { value -= gram[row, column] * x[column] }
+                x[row] = value / gram[row, row]
+            }
+            for row in stride(from: p - 1, through: 0, by: -1) {
+                var value = x[row]
+                for column in (row + 1)..<max(p, row + 1) { value -= gram[column, row] * x[column] }
+                x[row] = value / gram[row, row]
+            }
+            return x
+        }
+        var shift = solve((0..<p).map { xyXy[p, $0] })
+        let n = design.observationCount
+        let fixed = design.fixedEffects
+        // β₀ = T β̃₀: the intercept takes −Σ c_j β̃₀_j.
+        func original(_ centred: [Double]) -> [Double] {
+            guard !centres.isEmpty else { return centred }
+            var result = centred
+            for column in 1..<max(p, 1) { result[0] -= centres[column] * centred[column] }
+            return result
+        }
+        for round in 0..<2 {
+            let unweighted = shiftedResponse(design: design, shift: original(shift))
+            var residual = unweighted
+            if let weights = design.weights {
+                for observation in 0..<n { residual[observation] *= weights[observation] }
+            }
+            if round == 0 {
+                var squares = 0.0
+                for observation in 0..<n { squares += residual[observation] * unweighted[observation] }
+                guard xyXy[p, p] > shiftThreshold * squares else { return nil }
+            }
+            var gradient = [Double](repeating: 0, count: p)
+            fixed.values.withUnsafeBufferPointer { x in
+                for column in 0..<p {
+                    let c = centres.isEmpty ? 0 : centres[column]
+                    var sum = 0.0
+                    for observation in 0..<n { sum += (x[column * n + observation] - c) * residual[observation] }
+                    gradient[column] = sum
+                }
+            }
+            let correction = solve(gradient)
+            guard correction.allSatisfy(\.isFinite) else { return nil }
+            for column in 0..<p { shift[column] += correction[column] }
+        }
+        let result = original(shift)
+        return result.allSatisfy(\.isFinite) ? result : nil
+    }
+
+    /// The centres of the fixed-effects columns far from zero relative to their spread (see
+    /// ``columnCentres``), when column 0 is an intercept (all ones); empty otherwise.
+    /// - Complexity: O(n p).
+    static func columnCentres(design: ModelDesign) -> [Double] {
+        let fixed = design.fixedEffects
+        let n = design.observationCount
+        let p = fixed.columnCount
+        guard p > 1, n > 0 else { return [] }
+        let weights = design.weights
+        var centres = [Double](repeating: 0, count: p)
+        var any = false
+        fixed.values.withUnsafeBufferPointer { x in
+            guard (0..<n).allSatisfy({ x[$0] == 1 }) else { return }
+            var total = 0.0
+            for observation in 0..<n { total += weights?[observation] ?? 1 }
+            guard total > 0 else { return }
+            for column in 1..<p {
+                var sum = 0.0
+                for observation in 0..<n { sum += (weights?[observation] ?? 1) * x[column * n + observation] }
+                let mean = sum / total
+                var squares = 0.0
+                for observation in 0..<n {
+                    let deviation = x[column * n + observation] - mean
+                    squares += (weights?[observation] ?? 1) * deviation * deviation
+                }
+                let variance = squares / total
+                if mean.isFinite && variance.isFinite && mean * mean > shiftThreshold * variance {
+                    centres[column] = mean
+                    any = true
+                }
+            }
+        }
+        return any ? centres : []
+    }
+
+    /// The same cross products in the original columns (no centring): the X rows of xyZ and the
+    /// X rows and columns of xyXy taken back by x_j = x̃_j + c_j·1 (with the cancellation that
+    /// centring avoids; for the fixed-effect profiles, which drop a column of X).
+    func uncentred() -> CrossProducts {
+        guard !columnCentres.isEmpty else { return self }
+        let p = fixedCount
+        let newXyZ = xyZ.map { block -> DenseMatrix in
+            var result = block
+            for index in 0..<block.columnCount {
+                for row in 1..<max(p, 1) where columnCentres[row] != 0 {
+                    result[row, index] = block[row, index] + columnCentres[row] * block[0, index]
+                }
+            }
+            return result
+        }
+        var rows = xyXy
+        for row in 1..<max(p, 1) where columnCentres[row] != 0 {
+            for column in 0...p { rows[row, column] = xyXy[row, column] + columnCentres[row] * xyXy[0, column] }
+        }
+        var full = rows
+        for column in 1..<max(p, 1) where columnCentres[column] != 0 {
+            for row in 0...p { full[row, column] = rows[row, column] + columnCentres[column] * rows[row, 0] }
+        }
+        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ,
+                             xyXy: full, responseShift: responseShift, responseSquares: responseSquares)
+    }
+
+    /// y − offset − X β₀ (or `response` − offset − X β₀), per observation, computed from the data.
+    private static func shiftedResponse(design: ModelDesign, shift: [Double], response: [Double]? = nil) -> [Double] {
+        let n = design.observationCount
+        let fixed = design.fixedEffects
+        var values = response ?? design.response
+        if let offset = design.offset {
+            for observation in 0..<n { values[observation] -= offset[observation] }
+        }
+        fixed.values.withUnsafeBufferPointer { x in
+            for column in shift.indices where shift[column] != 0 {
+                let coefficient = shift[column]
+                for observation in 0..<n { values[observation] -= x[column * n + observation] * coefficient }
+            }
+        }
+        return values
+    }
+
+    /// The same cross products with the y row recomputed for y − X `shift`.
+    private func withResponseShift(_ shift: [Double], design: ModelDesign) -> CrossProducts {
+        CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: xyZ,
+                      xyXy: xyXy, responseShift: shift, responseSquares: responseSquares, columnCentres: columnCentres)
+            .replacingResponse(design.response, design: design)
     }
 }
 
@@ -182,12 +366,16 @@ extension CrossProducts {
 
 extension CrossProducts {
     init(diagonal: [BlockDiagonalMatrix], firstColumn: [BlockSparseMatrix], trailingPairs: [[BlockSparseMatrix]],
-         xyZ: [DenseMatrix], xyXy: DenseMatrix) {
+         xyZ: [DenseMatrix], xyXy: DenseMatrix, responseShift: [Double], responseSquares: Double,
+         columnCentres: [Double] = []) {
         self.diagonal = diagonal
         self.firstColumn = firstColumn
         self.trailingPairs = trailingPairs
         self.xyZ = xyZ
         self.xyXy = xyXy
+        self.responseShift = responseShift
+        self.responseSquares = responseSquares
+        self.columnCentres = columnCentres
     }
 
     /// p, the number of fixed-effects columns.
@@ -195,10 +383,13 @@ extension CrossProducts {
 
     /// The cross products of the model in which fixed-effects column `column` becomes an offset
     /// with coefficient `value`: X without that column and response y − value·x_column.
-    /// Only the [X y] rows change, and they follow from A itself (Zᵀ(y − c x) = Zᵀy − c Zᵀx, …).
+    /// Only the [X y] rows change, and they follow from A itself (Zᵀ(y − c x) = Zᵀy − c Zᵀx, …);
+    /// with the y row standing for y − Xβ₀, the offset's coefficient there is c − β₀[column].
     /// - Complexity: O(p Σ ℓ_k s_k + p²); no pass over the observations.
-    func fixingFixedEffect(column: Int, at value: Double) -> CrossProducts {
+    func fixingFixedEffect(column: Int, at fixedValue: Double) -> CrossProducts {
+        guard columnCentres.isEmpty else { return uncentred().fixingFixedEffect(column: column, at: fixedValue) }
         let p = fixedCount
+        let value = fixedValue - responseShift[column]
         let kept = (0..<p).filter { $0 != column }
         let rowsOut = kept.count + 1
         let newXyZ = xyZ.map { block -> DenseMatrix in
@@ -217,25 +408,24 @@ extension CrossProducts {
             newXyXy[a, kept.count] = offsetRow
         }
         newXyXy[kept.count, kept.count] = xyXy[p, p] - 2 * value * xyXy[p, column] + value * value * xyXy[column, column]
-        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ, xyXy: newXyXy)
+        let shifted = responseShift.contains { $0 != 0 }
+        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ,
+                             xyXy: newXyXy, responseShift: kept.map { responseShift[$0] },
+                             responseSquares: shifted ? responseSquares : newXyXy[kept.count, kept.count])
     }
 
     /// The cross products for the same design with response `y` (same rows, weights, X, Z and
-    /// offset, which is subtracted from `y`):
-    /// only the y row — Zᵀ W y, Xᵀ W y and yᵀ W y — is recomputed; the Z and X blocks are shared.
+    /// offset): only the y row — Zᵀ W y, Xᵀ W y and yᵀ W y, for y − offset − X ``responseShift``
+    /// — is recomputed; the Z and X blocks are shared.
     /// - Precondition: `y.count == design.observationCount` (checked by the callers).
     /// - Complexity: O(n (Σ s_k + p)).
-    func replacingResponse(_ y: [Double], design: ModelDesign) -> CrossProducts {
+    func replacingResponse(_ response: [Double], design: ModelDesign) -> CrossProducts {
         let n = design.observationCount
         let fixed = design.fixedEffects
         let p = fixed.columnCount
-        let weights = design.weights
-        var y = y
-        if let offset = design.offset {
-            for row in 0..<n { y[row] -= offset[row] }
-        }
+        let y = Self.shiftedResponse(design: design, shift: responseShift, response: response)
         var weighted = y
-        if let weights {
+        if let weights = design.weights {
             for row in 0..<n { weighted[row] *= weights[row] }
         }
         var newXyZ = xyZ
@@ -258,7 +448,8 @@ extension CrossProducts {
             for column in 0..<p {
                 var sum = 0.0
                 let start = column * n
-                for observation in 0..<n { sum += x[start + observation] * weighted[observation] }
+                let c = centre(column)
+                for observation in 0..<n { sum += (x[start + observation] - c) * weighted[observation] }
                 newXyXy[p, column] = sum
                 newXyXy[column, p] = sum
             }
@@ -266,6 +457,18 @@ extension CrossProducts {
         var squares = 0.0
         for observation in 0..<n { squares += weighted[observation] * y[observation] }
         newXyXy[p, p] = squares
-        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ, xyXy: newXyXy)
+        var responseSquares = squares
+        if responseShift.contains(where: { $0 != 0 }) {
+            responseSquares = 0
+            let weights = design.weights
+            let offset = design.offset
+            for observation in 0..<n {
+                let value = response[observation] - (offset?[observation] ?? 0)
+                responseSquares += (weights?[observation] ?? 1) * value * value
+            }
+        }
+        return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ,
+                             xyXy: newXyXy, responseShift: responseShift, responseSquares: responseSquares,
+                             columnCentres: columnCentres)
     }
 }

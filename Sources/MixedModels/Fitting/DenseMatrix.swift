@@ -59,7 +59,7 @@ enum DenseKernels {
     /// cores, capped by `mm_set_thread_limit` (1 inside parallel bootstrap replicates).
     /// The active processors, read once per process (Foundation may read cgroup files for it,
     /// which costs more than a small model's whole evaluation).
-    static let processorCount = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+    static let processorCount = ThreadCountOverride.value ?? max(ProcessInfo.processInfo.activeProcessorCount, 1)
 
     static var threadCount: Int {
         let cores = processorCount

@@ -1,7 +1,7 @@
 /// Solutions read off an up-to-date factor L: β̂, the spherical conditional modes u, and
 /// products with (L_ZZ L_ZZᵀ)⁻¹ (Bates et al. 2015, §3.5–3.6).
 extension BlockedCholeskyFactor {
-    /// β̂, solving L_XXᵀ β = l_yX (the X part of the last row of L).
+    /// β̂, solving L_XXᵀ β = l_yX (the X part of the last row of L), plus the response shift β₀.
     func fixedEffectsEstimate() -> [Double] {
         let p = fixedCount
         var beta = (0..<p).map { xyXy[p, $0] }
@@ -10,6 +10,7 @@ extension BlockedCholeskyFactor {
             for column in (row + 1)..<max(p, row + 1) { value -= xyXy[column, row] * beta[column] }
             beta[row] = value / xyXy[row, row]
         }
+        for row in 0..<min(p, responseShift.count) { beta[row] += responseShift[row] }
         return beta
     }
 
@@ -35,7 +36,7 @@ extension BlockedCholeskyFactor {
         var blocks: [[Double]] = xyZ.map { block in
             (0..<block.columnCount).map { column in
                 var value = block[p, column]
-                for row in 0..<p { value -= block[row, column] * beta[row] }
+                for row in 0..<p { value -= block[row, column] * (beta[row] - responseShift[row]) }
                 return value
             }
         }

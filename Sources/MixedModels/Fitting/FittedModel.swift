@@ -104,11 +104,17 @@ public struct FittedModel: Sendable {
     }
 
     /// Whether the fit is on the boundary of the parameter space: some λ_k has a diagonal entry
-    /// below 1e-4 (a zero variance or perfectly correlated random effects), as lme4's `isSingular`.
+    /// below 1e-4 (a zero variance or perfectly correlated random effects), as lme4's `isSingular`;
+    /// for a random-effects column of odd units the entry is compared in the optimiser's units
+    /// (λ / scale, ``LinearMixedModel/thetaScales``), so that the answer does not depend on them.
     public var isSingular: Bool {
         for (k, lambda) in lambdas.enumerated() {
             let size = factor.parametrizations[k].size
-            for index in 0..<size where abs(lambda[index * size + index]) < 1e-4 { return true }
+            let scales = k < model.columnScales.count ? model.columnScales[k] : []
+            for index in 0..<size {
+                let scale = index < scales.count ? scales[index] : 1
+                if abs(lambda[index * size + index]) < 1e-4 * scale { return true }
+            }
         }
         return false
     }

@@ -18,6 +18,11 @@ public struct LinearMixedModel: Sendable {
     let factorPlan: FactorPlan
     /// Seconds spent building the design and the cross products.
     public let buildSeconds: Double
+    /// The scale of each θ component that the optimiser works in (θ / scale), from the
+    /// random-effects columns' sizes (``ThetaScaling``); 1 for columns of ordinary size.
+    public let thetaScales: [Double]
+    /// Per term, the scale of each random-effects column (``ThetaScaling/columnScales(_:)``).
+    let columnScales: [[Double]]
 
     /// Parses the formula, builds the design from `data` and forms the cross products.
     public init(formula: String, data: DataTable, options: ModelOptions = ModelOptions()) throws(MixedModelError) {
@@ -51,6 +56,9 @@ public struct LinearMixedModel: Sendable {
         }
         self.factorPlan = try FactorPlan(crossProducts: crossProducts, design: design,
                                          choice: design.options.trailingStorage, memoryLimit: limit)
+        let columnScales = design.randomEffectsTerms.map(ThetaScaling.columnScales)
+        self.columnScales = columnScales
+        self.thetaScales = ThetaScaling.scales(columnScales: columnScales, parametrizations: parametrizations)
         self.buildSeconds = (clock.now - start).seconds
     }
 
@@ -64,8 +72,11 @@ public struct LinearMixedModel: Sendable {
     /// Lower bounds on θ (0 for the diagonal of λ under FullCholesky, as lme4).
     public var lowerBounds: [Double] { parametrizations.flatMap(\.lowerBounds) }
 
-    /// θ at which optimisation starts (λ = I for every term, as lme4).
-    public var initialTheta: [Double] { parametrizations.flatMap(\.initialValues) }
+    /// θ at which optimisation starts: λ = I for every term, as lme4, except that a θ component
+    /// of a rescaled column (``thetaScales``) starts at its scale (λ = I in the optimiser's units).
+    public var initialTheta: [Double] {
+        zip(parametrizations.flatMap(\.initialValues), thetaScales).map { $0 * $1 }
+    }
 
     /// The profiled objective (−2 log-likelihood, or the REML criterion) at `theta`;
     /// `+infinity` where it cannot be evaluated.
@@ -90,51 +101,89 @@ public struct LinearMixedModel: Sendable {
     }
 
     /// Fits the model by ML or REML.
+    /// - Parameters:
+    ///   - settings: the optimiser and its tolerances.
+    ///   - start: θ to start from (``initialTheta`` when `nil`); projected into the bounds.
+    ///   - progress: called after every objective evaluation of the optimisation (the library
+    ///     never prints; the `lmm` tool shows a live line or a trace from it).
     /// - Throws: ``MixedModelError/unfittable(_:)`` when the objective is not finite at the start
-    ///   (for instance a response with no variation).
-    public func fit(method: EstimationMethod = .ml,
-                    optimizer settings: OptimizerSettings = .default) throws(MixedModelError) -> FittedModel {
+    ///   (for instance a response with no variation), or ``MixedModelError/invalidArgument(_:)`` when
+    ///   `start` has the wrong length or non-finite entries.
+    public func fit(method: EstimationMethod = .ml, optimizer settings: OptimizerSettings = .default,
+                    start: [Double]? = nil,
+                    progress: ((FitProgress) -> Void)? = nil) throws(MixedModelError) -> FittedModel {
         let clock = ContinuousClock()
-        let start = clock.now
+        let startTime = clock.now
         var deviance = makeDeviance(method: method)
-        let theta0 = initialTheta
-        let optimum = minimize(&deviance, from: theta0, settings: settings, requiresFiniteStart: true)
+        let theta0: [Double]
+        if let start {
+            guard start.count == parameterCount else {
+                throw .invalidArgument("the model has \(parameterCount) covariance parameters θ but the start has \(start.count) values")
+            }
+            guard start.allSatisfy(\.isFinite) else { throw .invalidArgument("the start θ must be finite numbers") }
+            let lower = lowerBounds
+            let upper = parametrizations.flatMap(\.upperBounds)
+            theta0 = start.indices.map { max(min(start[$0], upper[$0]), lower[$0]) }
+        } else {
+            theta0 = initialTheta
+        }
+        var observer = progress.map { FitProgressObserver(handler: $0, clock: clock, start: startTime) }
+        let optimum = minimize(&deviance, from: theta0, settings: settings, requiresFiniteStart: true,
+                               observer: &observer)
         guard optimum.initialObjective.isFinite else {
             throw .unfittable("the objective is not finite at the starting values; check that the response varies and that the fixed effects do not fit it exactly")
         }
-        let summary = OptimizationSummary(optimizer: "BOBYQA", initialTheta: theta0,
+        let summary = OptimizationSummary(optimizer: settings.algorithm == .bobyqa ? "BOBYQA" : "NelderMead",
+                                          initialTheta: theta0,
                                           initialObjective: optimum.initialObjective, finalTheta: optimum.theta,
                                           finalObjective: optimum.objective, evaluations: optimum.evaluations,
                                           converged: optimum.converged, status: optimum.status,
                                           finalTrustRadius: optimum.finalTrustRadius,
-                                          seconds: (clock.now - start).seconds + buildSeconds)
+                                          seconds: (clock.now - startTime).seconds + buildSeconds,
+                                          boundaryEvaluations: optimum.boundaryEvaluations)
         return FittedModel(model: self, method: method, theta: optimum.theta, factor: deviance.factor,
                            objective: optimum.objective, optimization: summary, settings: settings)
     }
 
-    /// The one fit driver, shared by ``fit(method:optimizer:)``, the refits of the parametric
-    /// bootstrap and the simulated likelihood-ratio test, and the fixed-effect profiles
+    /// The one fit driver, shared by ``fit(method:optimizer:start:progress:)``, the refits of the
+    /// parametric bootstrap and the simulated likelihood-ratio test, and the fixed-effect profiles
     /// (MixedModels.jl's `fit!`, which its `refit!` reuses): evaluates the start, minimises
-    /// `deviance` over θ by BOBYQA within this model's bounds under `settings`, keeps the start if
-    /// the optimiser found nothing better, snaps near-zero bounded parameters to 0
-    /// (``snapToBounds(_:value:lower:deviance:)``) and leaves `deviance`'s factor at the optimum.
-    /// With `requiresFiniteStart`, the optimiser is not run when the objective is not finite at
-    /// the start (``fit(method:optimizer:)`` then throws); otherwise it may still find a finite point.
+    /// `deviance` over θ by the optimiser of `settings` within this model's bounds (in the units
+    /// of ``thetaScales``), keeps the start if the optimiser found nothing better, tries
+    /// near-bound components at their bound (``BoundaryCheck``), snaps near-zero bounded
+    /// parameters to 0 (``snapToBounds(_:value:lower:scales:_:)``) and leaves `deviance`'s
+    /// factor at the optimum. With `requiresFiniteStart`, the optimiser is not run when the
+    /// objective is not finite at the start (``fit(method:optimizer:start:progress:)`` then
+    /// throws); otherwise it may still find a finite point.
     func minimize(_ deviance: inout ProfiledDeviance, from start: [Double], settings: OptimizerSettings,
                   requiresFiniteStart: Bool = false) -> ThetaOptimum {
+        var observer: FitProgressObserver?
+        return minimize(&deviance, from: start, settings: settings, requiresFiniteStart: requiresFiniteStart,
+                        observer: &observer)
+    }
+
+    func minimize(_ deviance: inout ProfiledDeviance, from start: [Double], settings: OptimizerSettings,
+                  requiresFiniteStart: Bool, observer: inout FitProgressObserver?) -> ThetaOptimum {
         let lower = lowerBounds
+        let upper = parametrizations.flatMap(\.upperBounds)
         let initialObjective = deviance.evaluate(start)
+        observer?.record(theta: start, objective: initialObjective)
         var theta = start
         var best = initialObjective
         var evaluations = 1
         var converged = true
         var status = "no parameters"
+        var boundaryEvaluations = 0
         if !start.isEmpty && (initialObjective.isFinite || !requiresFiniteStart) {
-            var optimizer = BOBYQA(lowerBounds: lower, upperBounds: parametrizations.flatMap(\.upperBounds),
-                                   initialTrustRadius: settings.initialTrustRadius,
-                                   finalTrustRadius: settings.finalTrustRadius, maxEvaluations: settings.maxEvaluations)
-            optimizer.functionTolerance = settings.functionTolerance
-            let result = optimizer.minimize(from: start, initialValue: initialObjective) { deviance.evaluate($0) }
+            // The start's evaluation counts against the budget of `settings.maxEvaluations`.
+            var budget = settings
+            budget.maxEvaluations = max(settings.maxEvaluations - 1, 1)
+            let result = Self.runOptimizer(settings: budget, lower: lower, upper: upper, scales: thetaScales,
+                                           start: start, initialValue: initialObjective) { theta in
+                let value = deviance.evaluate(theta)
+                observer?.record(theta: theta, objective: value)
+                return value
+            }
             evaluations += result.evaluations
             converged = result.converged
             status = result.status.rawValue
@@ -142,25 +191,64 @@ public struct LinearMixedModel: Sendable {
                 theta = result.x
                 best = result.value
             }
-            evaluations += Self.snapToBounds(&theta, value: &best, lower: lower, deviance: &deviance)
+            if settings.checksBoundary && best.isFinite && result.converged {
+                var remaining = settings
+                remaining.maxEvaluations = settings.maxEvaluations - evaluations
+                var check = BoundaryCheck(lower: lower, upper: upper, scales: thetaScales, settings: remaining)
+                boundaryEvaluations = check.apply(&theta, value: &best) { theta in
+                    let value = deviance.evaluate(theta)
+                    observer?.record(theta: theta, objective: value)
+                    return value
+                }
+                evaluations += boundaryEvaluations
+            }
+            evaluations += Self.snapToBounds(&theta, value: &best, lower: lower, scales: thetaScales) { theta in
+                let value = deviance.evaluate(theta)
+                observer?.record(theta: theta, objective: value)
+                return value
+            }
         }
         // Leave the factor at the optimum (unless the last evaluation was already there).
         if deviance.lastTheta != theta { _ = deviance.evaluate(theta) }
         return ThetaOptimum(theta: theta, objective: best, initialObjective: initialObjective,
                             evaluations: evaluations, converged: converged, status: status,
-                            finalTrustRadius: settings.finalTrustRadius)
+                            finalTrustRadius: settings.finalTrustRadius, boundaryEvaluations: boundaryEvaluations)
     }
 
-    /// Parameters with a lower bound of 0 that end within 1e-4 of it are set to exactly 0 when
-    /// that does not worsen the objective (lme4 and MixedModels.jl do the same), so boundary
-    /// fits are reported as exactly singular. Returns the number of evaluations used.
-    private static func snapToBounds(_ theta: inout [Double], value: inout Double, lower: [Double],
-                                     deviance: inout ProfiledDeviance) -> Int {
+    /// Runs the optimiser of `settings` on f over the box, in units of `scales`.
+    static func runOptimizer(settings: OptimizerSettings, lower: [Double], upper: [Double], scales: [Double],
+                             start: [Double], initialValue: Double?, _ f: ([Double]) -> Double) -> OptimizationResult {
+        let scaled = scales.contains { $0 != 1 } ? scales : nil
+        switch settings.algorithm {
+        case .bobyqa:
+            var optimizer = BOBYQA(lowerBounds: lower, upperBounds: upper,
+                                   initialTrustRadius: settings.initialTrustRadius,
+                                   finalTrustRadius: settings.finalTrustRadius, maxEvaluations: settings.maxEvaluations)
+            optimizer.functionTolerance = settings.functionTolerance
+            optimizer.variableScales = scaled
+            return optimizer.minimize(from: start, initialValue: initialValue, f)
+        case .nelderMead:
+            var optimizer = NelderMead(lowerBounds: lower, upperBounds: upper,
+                                       initialStep: min(settings.initialTrustRadius, 0.1),
+                                       pointTolerance: settings.finalTrustRadius,
+                                       functionTolerance: settings.functionTolerance,
+                                       maxEvaluations: settings.maxEvaluations)
+            optimizer.variableScales = scaled
+            return optimizer.minimize(from: start, initialValue: initialValue, f)
+        }
+    }
+
+    /// Parameters with a lower bound of 0 that end within 1e-4 of it (in the optimiser's units,
+    /// θ / scale) are set to exactly 0 when that does not worsen the objective (lme4 and
+    /// MixedModels.jl do the same), so boundary fits are reported as exactly singular. Returns the
+    /// number of evaluations of the objective `f` used.
+    private static func snapToBounds(_ theta: inout [Double], value: inout Double, lower: [Double], scales: [Double],
+                                     _ f: ([Double]) -> Double) -> Int {
         var evaluations = 0
-        for index in theta.indices where lower[index] == 0 && theta[index] != 0 && theta[index] < 1e-4 {
+        for index in theta.indices where lower[index] == 0 && theta[index] != 0 && theta[index] < 1e-4 * scales[index] {
             var trial = theta
             trial[index] = 0
-            let trialValue = deviance.evaluate(trial)
+            let trialValue = f(trial)
             evaluations += 1
             if trialValue <= value {
                 theta = trial

@@ -23,4 +23,7 @@ public struct OptimizationSummary: Sendable, Equatable, Codable {
     public let finalTrustRadius: Double
     /// In-process seconds to build the model and fit it (not counting reading the data).
     public var seconds: Double
+    /// Evaluations spent trying near-bound θ components at their bound after the optimiser
+    /// stopped (included in ``evaluations``).
+    public var boundaryEvaluations: Int = 0
 }

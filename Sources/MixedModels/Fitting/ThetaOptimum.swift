@@ -14,4 +14,6 @@ struct ThetaOptimum: Sendable {
     let status: String
     /// ρ_end of the settings.
     let finalTrustRadius: Double
+    /// Evaluations spent by the boundary check (``BoundaryCheck``), included in ``evaluations``.
+    var boundaryEvaluations: Int = 0
 }

@@ -8,7 +8,7 @@ enum ParallelReplicates {
     static func run<Result: Sendable>(count: Int, threads: Int,
                                       _ body: @Sendable (Int) -> Result) -> [Result] {
         guard count > 0 else { return [] }
-        let workers = max(1, min(threads, count))
+        let workers = max(1, min(threads, count, ThreadCountOverride.value ?? threads))
         if workers == 1 { return (0..<count).map(body) }
         let collector = Collector<Result>(count: count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in

@@ -24,12 +24,16 @@ public struct FitReport: Sendable {
     /// With ``ConfidenceIntervalMethod/bootstrap``: the refits asked for, those that gave a
     /// finite objective, and the seed (the JSON's `ciBootstrap`).
     public private(set) var bootstrap: (replicates: Int, usable: Int, seed: UInt64)?
+    /// The convergence checks of the optimum (from the derivatives of the covariance-parameter
+    /// intervals), when computed.
+    public let convergence: ConvergenceDiagnostics?
 
     /// A report from tables computed elsewhere.
     public init(fit: FittedModel, dfMethod: DegreesOfFreedomMethod, alpha: Double, methodIsDefault: Bool,
                 fixedEffects: [FixedEffectRow], covarianceParameters: [CovarianceParameterRow],
-                anova: [ANOVARow]?, anovaType: ANOVAType) {
+                anova: [ANOVARow]?, anovaType: ANOVAType, convergence: ConvergenceDiagnostics? = nil) {
         self.fit = fit
+        self.convergence = convergence
         self.dfMethod = dfMethod
         self.alpha = alpha
         self.methodIsDefault = methodIsDefault
@@ -50,16 +54,19 @@ public struct FitReport: Sendable {
                 methodIsDefault: Bool = false, anova: [ANOVARow]? = nil, anovaType: ANOVAType = .typeIII) {
         let fixedEffects: [FixedEffectRow]
         let covariance: [CovarianceParameterRow]
+        let derivatives = VarianceParameterDerivatives(fit: fit, precision: dfMethod == .satterthwaite ? .satterthwaite : .waldIntervals)
         if dfMethod == .satterthwaite {
-            let approximation = fit.satterthwaiteApproximation()
+            let approximation = fit.satterthwaiteApproximation(derivatives: derivatives)
             fixedEffects = fit.fixedEffects(using: approximation, alpha: alpha)
             covariance = fit.covarianceParameters(alpha: alpha, using: approximation)
         } else {
             fixedEffects = fit.fixedEffects(dfMethod: dfMethod, alpha: alpha)
-            covariance = fit.covarianceParameters(alpha: alpha)
+            covariance = fit.covarianceParameters(alpha: alpha, hessian: derivatives.devianceHessian(),
+                                                  gradient: derivatives.devianceGradient())
         }
         self.init(fit: fit, dfMethod: dfMethod, alpha: alpha, methodIsDefault: methodIsDefault,
-                  fixedEffects: fixedEffects, covarianceParameters: covariance, anova: anova, anovaType: anovaType)
+                  fixedEffects: fixedEffects, covarianceParameters: covariance, anova: anova, anovaType: anovaType,
+                  convergence: ConvergenceDiagnostics(fit: fit, derivatives: derivatives))
     }
 
     /// The full report of `lmm fit`: the fixed-effects table, the F tests of `anovaType` and the
@@ -73,9 +80,12 @@ public struct FitReport: Sendable {
         let fixedEffects: [FixedEffectRow]
         let anova: [ANOVARow]
         let covariance: [CovarianceParameterRow]
+        // The covariance-parameter derivatives, computed once: the Wald intervals, Satterthwaite's
+        // approximation and the convergence checks share them.
+        let derivatives = VarianceParameterDerivatives(fit: fit, precision: dfMethod == .satterthwaite ? .satterthwaite : .waldIntervals)
         switch dfMethod {
         case .satterthwaite:
-            let approximation = fit.satterthwaiteApproximation()
+            let approximation = fit.satterthwaiteApproximation(derivatives: derivatives)
             anova = try fit.anova(type: anovaType, using: approximation)
             fixedEffects = fit.fixedEffects(using: approximation, alpha: alpha)
             covariance = fit.covarianceParameters(alpha: alpha, using: approximation)
@@ -83,14 +93,17 @@ public struct FitReport: Sendable {
             let approximation = try fit.kenwardRogerApproximation()
             anova = fit.anova(type: anovaType, using: approximation)
             fixedEffects = fit.fixedEffects(using: approximation, alpha: alpha)
-            covariance = fit.covarianceParameters(alpha: alpha)
+            covariance = fit.covarianceParameters(alpha: alpha, hessian: derivatives.devianceHessian(),
+                                                  gradient: derivatives.devianceGradient())
         case .residual, .none:
             anova = try fit.anova(type: anovaType, dfMethod: dfMethod)
             fixedEffects = fit.fixedEffects(dfMethod: dfMethod, alpha: alpha)
-            covariance = fit.covarianceParameters(alpha: alpha)
+            covariance = fit.covarianceParameters(alpha: alpha, hessian: derivatives.devianceHessian(),
+                                                  gradient: derivatives.devianceGradient())
         }
         return FitReport(fit: fit, dfMethod: dfMethod, alpha: alpha, methodIsDefault: methodIsDefault,
-                         fixedEffects: fixedEffects, covarianceParameters: covariance, anova: anova, anovaType: anovaType)
+                         fixedEffects: fixedEffects, covarianceParameters: covariance, anova: anova, anovaType: anovaType,
+                         convergence: ConvergenceDiagnostics(fit: fit, derivatives: derivatives))
     }
 
     // MARK: - Text
@@ -147,12 +160,28 @@ public struct FitReport: Sendable {
         lines.append("")
         lines.append("Random effects covariance parameters (\(confidenceLabel)):")
         lines.append(covarianceText)
-        if !fit.warnings.isEmpty {
+        if let convergence {
+            lines.append("")
+            lines.append("Convergence:")
+            lines.append("    \(convergence.optimizer) \(convergence.stoppingReason)")
+            if convergence.checked {
+                let positive = convergence.hessianPositiveDefinite ? "positive definite" : "not positive definite"
+                lines.append("    max|scaled gradient| \(TextTable.format(convergence.maxScaledGradient)) (tol \(TextTable.format(ConvergenceDiagnostics.gradientTolerance))); Hessian \(positive) (smallest eigenvalue \(TextTable.format(convergence.hessianEigenvalues.first ?? .nan)))")
+            } else if convergence.gradient.count > 0 {
+                lines.append("    gradient and Hessian checks skipped: singular fit (as lme4)")
+            }
+        }
+        if !warnings.isEmpty {
             lines.append("")
             lines.append("Warnings:")
-            lines += fit.warnings.map { "    \($0)" }
+            lines += warnings.map { "    \($0)" }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The fit's warnings followed by those of the convergence checks.
+    public var warnings: [String] {
+        fit.warnings + (convergence?.messages ?? [])
     }
 
     private var anovaLabel: String {
@@ -308,8 +337,24 @@ public struct FitReport: Sendable {
                 ("initialObjective", .number(optimization.initialObjective)),
                 ("finalObjective", .number(optimization.finalObjective)),
             ])),
-            ("warnings", .array(fit.warnings.map { .string($0) })),
+            ("warnings", .array(warnings.map { .string($0) })),
         ]
+        if let convergence {
+            members.append(("convergence", .object([
+                ("optimizer", .string(convergence.optimizer)),
+                ("status", .string(convergence.status)),
+                ("stoppingReason", .string(convergence.stoppingReason)),
+                ("checked", .bool(convergence.checked)),
+                ("gradient", .array(convergence.gradient.map { .number($0) })),
+                ("scaledGradient", .array(convergence.scaledGradient.map { .number($0) })),
+                ("maxScaledGradient", .number(convergence.maxScaledGradient)),
+                ("gradientTolerance", .number(ConvergenceDiagnostics.gradientTolerance)),
+                ("hessianEigenvalues", .array(convergence.hessianEigenvalues.map { .number($0) })),
+                ("hessianPositiveDefinite", .bool(convergence.hessianPositiveDefinite)),
+                ("hessianTolerance", .number(ConvergenceDiagnostics.hessianTolerance)),
+                ("boundaryEvaluations", .integer(fit.optimization.boundaryEvaluations)),
+            ])))
+        }
         return .object(members)
     }
 }
