@@ -82,7 +82,8 @@ struct ReportCommandTests {
             return
         }
         var cells: [String] = []
-        for line in lines[(fixedStart + 2)...] where line.hasPrefix("    ") {
+        let tablesEnd = lines.firstIndex(of: "Convergence:") ?? lines.endIndex
+        for line in lines[(fixedStart + 2)..<tablesEnd] where line.hasPrefix("    ") {
             cells += line.split(separator: " ").map(String.init)
         }
         #expect(cells.count > 20)
@@ -92,6 +93,8 @@ struct ReportCommandTests {
         for statistic in ["AIC", "BIC", "Log-likelihood", "Deviance"] {
             #expect(html.contains("<td>\(statistic)</td>"))
         }
+        #expect(html.contains("<h2>Convergence</h2>"))
+        #expect(html.contains("max|scaled gradient|"))
         #expect(html.contains("Fit by REML"))
         #expect(html.contains("Group: Subject (18 levels)"))
     }

@@ -24,6 +24,20 @@ public struct FitReport: Sendable {
     /// With ``ConfidenceIntervalMethod/bootstrap``: the refits asked for, those that gave a
     /// finite objective, and the seed (the JSON's `ciBootstrap`).
     public private(set) var bootstrap: (replicates: Int, usable: Int, seed: UInt64)?
+    /// The lines of the summary's "Convergence:" section: the optimiser's stopping reason and the
+    /// gradient and Hessian checks (empty when the checks were not computed).
+    public var convergenceLines: [String] {
+        guard let convergence else { return [] }
+        var lines = ["\(convergence.optimizer) \(convergence.stoppingReason)"]
+        if convergence.checked {
+            let positive = convergence.hessianPositiveDefinite ? "positive definite" : "not positive definite"
+            lines.append("max|scaled gradient| \(TextTable.format(convergence.maxScaledGradient)) (tol \(TextTable.format(ConvergenceDiagnostics.gradientTolerance))); Hessian \(positive) (smallest eigenvalue \(TextTable.format(convergence.hessianEigenvalues.first ?? .nan)))")
+        } else if convergence.gradient.count > 0 {
+            lines.append("gradient and Hessian checks skipped: singular fit (as lme4)")
+        }
+        return lines
+    }
+
     /// The convergence checks of the optimum (from the derivatives of the covariance-parameter
     /// intervals), when computed.
     public let convergence: ConvergenceDiagnostics?
@@ -160,16 +174,10 @@ public struct FitReport: Sendable {
         lines.append("")
         lines.append("Random effects covariance parameters (\(confidenceLabel)):")
         lines.append(covarianceText)
-        if let convergence {
+        if !convergenceLines.isEmpty {
             lines.append("")
             lines.append("Convergence:")
-            lines.append("    \(convergence.optimizer) \(convergence.stoppingReason)")
-            if convergence.checked {
-                let positive = convergence.hessianPositiveDefinite ? "positive definite" : "not positive definite"
-                lines.append("    max|scaled gradient| \(TextTable.format(convergence.maxScaledGradient)) (tol \(TextTable.format(ConvergenceDiagnostics.gradientTolerance))); Hessian \(positive) (smallest eigenvalue \(TextTable.format(convergence.hessianEigenvalues.first ?? .nan)))")
-            } else if convergence.gradient.count > 0 {
-                lines.append("    gradient and Hessian checks skipped: singular fit (as lme4)")
-            }
+            lines += convergenceLines.map { "    \($0)" }
         }
         if !warnings.isEmpty {
             lines.append("")

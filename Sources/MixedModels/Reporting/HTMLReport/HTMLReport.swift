@@ -58,8 +58,12 @@ public struct HTMLReport: Sendable {
                                  anovaTable(anova)))
         }
         parts.append(section("Random effects covariance parameters (\(confidenceLabel) CIs)", covariance))
-        if !fit.warnings.isEmpty {
-            let items = fit.warnings.map { "<li>\(HTMLText.escaped($0))</li>" }.joined(separator: "\n")
+        if !summary.convergenceLines.isEmpty {
+            let items = summary.convergenceLines.map { "<li>\(HTMLText.escaped($0))</li>" }.joined(separator: "\n")
+            parts.append(section("Convergence", "<ul>\n\(items)\n</ul>"))
+        }
+        if !summary.warnings.isEmpty {
+            let items = summary.warnings.map { "<li>\(HTMLText.escaped($0))</li>" }.joined(separator: "\n")
             parts.append(section("Warnings", "<ul class=\"warnings\">\n\(items)\n</ul>"))
         }
         parts.append(section("Residual diagnostics", residualFigures))
