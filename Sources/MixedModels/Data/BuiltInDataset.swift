@@ -77,7 +77,8 @@ extension DataTable {
     /// The same table under another source name.
     init(renaming table: DataTable, source: String) throws(CSVError) {
         do {
-            try self.init(columnNames: table.columnNames, columns: table.columns, source: source)
+            try self.init(columnNames: table.columnNames, columns: table.columns, source: source,
+                          sourceLines: table.sourceLines)
         } catch {
             throw .unreadableFile(path: source, reason: error.description)
         }

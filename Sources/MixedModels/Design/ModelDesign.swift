@@ -12,6 +12,9 @@ public struct ModelDesign: Sendable {
     public let rowIndices: [Int]
     /// The number of table rows dropped because a variable the model uses was missing.
     public let droppedRowCount: Int
+    /// The number of complete table rows excluded because their prior weight is zero (they are
+    /// outside n and the weights' log-determinant, as rows that carry no information).
+    public let zeroWeightRowCount: Int
     /// The response y.
     public let response: [Double]
     /// Prior weights w (`nil`: all 1).
@@ -69,6 +72,7 @@ public struct ModelDesign: Sendable {
         self.options = options
         self.rowIndices = frame.rows
         self.droppedRowCount = frame.droppedRowCount
+        self.zeroWeightRowCount = frame.zeroWeightRowCount
         self.response = frame.response
         self.weights = frame.weights
         self.fixedEffects = fixed

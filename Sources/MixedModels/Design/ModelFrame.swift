@@ -2,12 +2,16 @@
 /// response, the prior weights, and each predictor coded as numeric or categorical.
 ///
 /// Rows with a missing value in any variable the formula (or the weights) uses are dropped and
-/// counted, as R's `na.omit`. Categorical levels that no kept row uses are dropped, as lme4 does.
+/// counted, as R's `na.omit`. Rows with a zero prior weight carry no information: they are
+/// excluded and counted too (MATLAB's `fitlme` accepts weights ≥ 0). Categorical levels that no
+/// kept row uses are dropped, as lme4 does.
 struct ModelFrame: Sendable {
     /// Indices of the table rows the model uses.
     let rows: [Int]
     /// The number of table rows dropped for missing values.
     let droppedRowCount: Int
+    /// The number of complete table rows excluded because their prior weight is zero.
+    let zeroWeightRowCount: Int
     /// The response on the kept rows.
     let response: [Double]
     /// Prior weights on the kept rows, or `nil`.
@@ -18,28 +22,37 @@ struct ModelFrame: Sendable {
     let groupings: [String: CodedVariable]
 
     init(formula: Formula, table: DataTable, weightsColumn: String?) throws(DesignError) {
-        let needed = formula.variables + (weightsColumn.map { [$0] } ?? [])
-        let unknown = needed.filter { table.column(named: $0) == nil }
+        let unknown = formula.variables.filter { table.column(named: $0) == nil }
         if !unknown.isEmpty {
             throw .unknownVariables(unknown, available: table.columnNames, source: table.source)
         }
+        if let weightsColumn, table.column(named: weightsColumn) == nil {
+            throw .unknownWeightsColumn(weightsColumn, available: table.columnNames, source: table.source)
+        }
+        let needed = formula.variables + (weightsColumn.map { [$0] } ?? [])
         let columns = needed.compactMap { table.column(named: $0) }
-        let rows = (0..<table.rowCount).filter { row in !columns.contains { $0.isMissing(at: row) } }
+        var rows = (0..<table.rowCount).filter { row in !columns.contains { $0.isMissing(at: row) } }
         if rows.isEmpty { throw .noCompleteRows(variables: needed) }
-        self.rows = rows
         self.droppedRowCount = table.rowCount - rows.count
 
-        self.response = try Self.numericValues(of: formula.response, in: table, rows: rows, role: "response")
-        try Self.requireFinite(response, column: formula.response, rows: rows)
         if let weightsColumn {
             let weights = try Self.numericValues(of: weightsColumn, in: table, rows: rows, role: "weights")
-            for (index, weight) in weights.enumerated() where !(weight > 0 && weight.isFinite) {
-                throw .invalidWeight(column: weightsColumn, row: rows[index] + 1, value: weight)
+            for (index, weight) in weights.enumerated() where !(weight >= 0 && weight.isFinite) {
+                throw .invalidWeight(column: weightsColumn, row: rows[index] + 1, value: weight,
+                                     line: table.sourceLine(ofRow: rows[index]))
             }
-            self.weights = weights
+            let positive = weights.indices.filter { weights[$0] > 0 }
+            if positive.isEmpty { throw .noPositiveWeights(column: weightsColumn) }
+            self.zeroWeightRowCount = rows.count - positive.count
+            rows = positive.map { rows[$0] }
+            self.weights = positive.map { weights[$0] }
         } else {
+            self.zeroWeightRowCount = 0
             self.weights = nil
         }
+        self.rows = rows
+        self.response = try Self.numericValues(of: formula.response, in: table, rows: rows, role: "response")
+        try Self.requireFinite(response, column: formula.response, rows: rows)
 
         var predictors: [String: CodedVariable] = [:]
         let predictorNames = formula.fixedTerms.flatMap(\.variables) + formula.randomTerms.flatMap { $0.terms.flatMap(\.variables) }
@@ -61,6 +74,9 @@ struct ModelFrame: Sendable {
         case .numeric(let column)?:
             return rows.map { column.values[$0] }
         case .categorical(let column)?:
+            if let culprit = NonNumericText.first(in: column, rows: rows, table: table) {
+                throw .textInNumericColumn(column: name, role: role, culprit: culprit, source: table.source)
+            }
             if role == "response" {
                 let example = rows.first.flatMap { column.label(at: $0) } ?? ""
                 throw .categoricalResponse(name, example: example)

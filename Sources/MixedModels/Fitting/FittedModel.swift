@@ -120,6 +120,9 @@ public struct FittedModel: Sendable {
         if design.droppedRowCount > 0 {
             messages.append("\(design.droppedRowCount) rows with missing values were dropped")
         }
+        if design.zeroWeightRowCount > 0 {
+            messages.append("\(design.zeroWeightRowCount) rows with zero weight were excluded")
+        }
         if !design.fixedEffects.droppedColumnNames.isEmpty {
             let names = design.fixedEffects.droppedColumnNames.joined(separator: ", ")
             messages.append("fixed-effect model matrix is rank deficient so dropping \(design.fixedEffects.droppedColumnNames.count) columns / coefficients: \(names)")

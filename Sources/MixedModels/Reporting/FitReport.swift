@@ -209,6 +209,7 @@ public struct FitReport: Sendable {
             ("method", .string(fit.method.rawValue)),
             ("numObservations", .integer(fit.observationCount)),
             ("droppedRows", .integer(design.droppedRowCount)),
+            ("zeroWeightRows", .integer(design.zeroWeightRowCount)),
             ("numFixedEffects", .integer(fit.fixedEffectCount)),
             ("numRandomEffects", .integer(fit.randomEffectCount)),
             ("numCovarianceParameters", .integer(fit.covarianceParameterCount + 1)),
