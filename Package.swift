@@ -37,6 +37,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The README's library example, kept compiling (run: swift run readme-example).
+        .executableTarget(name: "readme-example", dependencies: ["MixedModels"], path: "Examples/ReadmeExample"),
         // Side-by-side fit benchmarks against lme4 (run: swift run -c release lmm-bench).
         .executableTarget(name: "lmm-bench", dependencies: ["MixedModels"], path: "Benchmarks/FitBenchmarks"),
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"], resources: [.copy("Fixtures")]),

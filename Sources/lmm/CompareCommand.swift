@@ -45,7 +45,7 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         guard nsim >= 0 else { throw ValidationError("--nsim must be 0 or more") }
-        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
+        try SignificanceLevel.validate(alpha)
     }
 
     func run() throws {

@@ -24,7 +24,10 @@ struct FitCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func validate() throws {
-        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
+        try SignificanceLevel.validate(alpha)
+        if dfMethod == .kenwardRoger, modelOptions.estimationMethod != .reml {
+            throw ValidationError("--df-method kenward-roger needs a REML fit: add --method reml")
+        }
     }
 
     func run() throws {

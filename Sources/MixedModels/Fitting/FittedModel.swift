@@ -128,7 +128,7 @@ public struct FittedModel: Sendable {
             messages.append("fixed-effect model matrix is rank deficient so dropping \(design.fixedEffects.droppedColumnNames.count) columns / coefficients: \(names)")
         }
         if isSingular {
-            messages.append("boundary (singular) fit: some variance components are zero or correlations are ±1 (see isSingular)")
+            messages.append("boundary (singular) fit: some variance components are zero or correlations are ±1; consider simpler random effects (drop a term or a correlation)")
         }
         if !optimization.converged {
             messages.append("the optimiser did not converge (\(optimization.status) after \(optimization.evaluations) evaluations)")

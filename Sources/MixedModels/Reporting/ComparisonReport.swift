@@ -19,7 +19,7 @@ public struct ComparisonReport: Sendable {
             table.append([index == 0 ? "small" : "big", model.formula, model.method.rawValue, String(model.df),
                           TextTable.format(model.aic), TextTable.format(model.bic), TextTable.format(model.logLikelihood),
                           isBig ? TextTable.format(test.lrStat) : "", isBig ? String(test.deltaDF) : "",
-                          isBig ? TextTable.format(test.pValue) : ""])
+                          isBig ? TextTable.formatPValue(test.pValue) : ""])
         }
         lines.append(table.rendered())
         if let simulated {
