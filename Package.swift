@@ -27,7 +27,9 @@ let package = Package(
         .target(
             name: "MixedModels",
             dependencies: ["Distributions", "Optimization", "CKernels", "SparseCholesky"],
-            resources: [.copy("Datasets")]
+            // The data sets' CSV files are the source of Data/EmbeddedDatasets.swift
+            // (Scripts/embed-datasets.swift), which puts them in the binary.
+            exclude: ["Datasets"]
         ),
         // The command-line tool.
         .executableTarget(
