@@ -38,7 +38,7 @@ struct MessyFilesTests {
     func nanIsMissing() throws {
         let table = try DataTable(csv: "a,b\n1,NaN\n2,nan\n3,-NaN\n4,5\n")
         guard case .numeric(let b)? = table.column(named: "b") else { Issue.record("b is not numeric"); return }
-        #expect(b.values.prefix(3).allSatisfy(\.isNaN))
+        #expect(b.values.prefix(3).allSatisfy { $0.isNaN })
         #expect(b.values[3] == 5)
         let withNaN = try Self.fit(Self.csv(Self.rows(missing: [3: "NaN", 10: "NaN"])))
         let withNA = try Self.fit(Self.csv(Self.rows(missing: [3: "NA", 10: "NA"])))

@@ -134,7 +134,7 @@ struct UnixMannersTests {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("precise.csv").path
-        let rows = (0..<60).map { "\(1000 + Double($0 % 7) * 0.01 + Double($0 % 4) * 0.02),g\($0 % 4)" }
+        let rows = (0..<400).map { "\(1000 + Double($0 % 7) * 0.0001 + Double($0 % 4) * 0.0002),g\($0 % 4)" }
         try (["y,g"] + rows).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let run = try CommandLineTests.run(["fit", path, "y ~ 1 + (1 | g)"])
         #expect(run.status == 0, "\(run.error)")
@@ -146,7 +146,14 @@ struct UnixMannersTests {
         let run = try CommandLineTests.run(["fit", "Dyestuff", Self.formula, "--df-method", "kenward-roger"])
         #expect(run.status != 0)
         #expect(run.error.contains("--method reml"), "\(run.error)")
-        let predict = try CommandLineTests.run(["predict", "Dyestuff", Self.formula, "--new", "-", "--df-method", "kenward-roger", "--output", "-"])
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let newData = folder.appendingPathComponent("new.csv").path
+        try "Batch\nA\n".write(toFile: newData, atomically: true, encoding: .utf8)
+        let predict = try CommandLineTests.run(["predict", "Dyestuff", Self.formula, "--method", "reml", "--new", newData,
+                                                "--df-method", "kenward-roger", "--output", "-"])
+        #expect(predict.status != 0)
+        #expect(predict.error.contains("Kenward"), "\(predict.error)")
         #expect(!predict.error.contains("dfMethod"), "\(predict.error)")
     }
 }
