@@ -29,6 +29,12 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The level order of a categorical column (repeatable).", valueName: "COL=L1,L2,..."))
     var levels: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Extra missing-value codes, comma-separated (repeatable), e.g. --na .,-999.", valueName: "TOKENS"))
+    var na: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The decimal separator: . (default) or ,.", valueName: "CHAR"))
+    var decimal: String = "."
+
     @OptionGroup var modelOptions: ModelOptionsGroup
 
     @Option(name: .long, help: "Simulate this many responses from the smaller model for a simulated p-value (0: theoretical only).")
@@ -52,6 +58,7 @@ struct CompareCommand: ParsableCommand {
         // Options first and "--" before the positionals, so that a DATA or formula beginning
         // with '-' is read as such and not as an option (or as a request for help).
         let input = try DataOptions.parse(categorical.map { "--categorical=\($0)" } + levels.map { "--levels=\($0)" }
+                                          + na.map { "--na=\($0)" } + ["--decimal=\(decimal)"]
                                           + ["--", data, formulaSmall])
         let table = try input.loadTable()
         let options = try modelOptions.modelOptions()

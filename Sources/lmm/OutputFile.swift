@@ -120,12 +120,23 @@ final class InputFiles: @unchecked Sendable {
 }
 
 extension DataOptions {
-    /// Reads a second table (new data); columns that are categorical in the fitted table become
+    /// Reads a second table (new data; `-` is standard input) with the same missing-value codes
+    /// and decimal separator; columns that are categorical in the fitted table become
     /// categorical here too, so that codes such as subject numbers match the fitted levels.
     func loadNewTable(_ path: String, like fitted: DataTable) throws -> DataTable {
-        let url = URL(fileURLWithPath: path)
-        InputFiles.shared.record(url)
-        var table = try DataTable(contentsOf: url)
+        var options = CSVReadOptions()
+        let given = try readOptions()
+        options.missingTokens = given.missingTokens
+        options.decimalSeparator = given.decimalSeparator
+        var table: DataTable
+        if path == "-" {
+            guard data != "-" else { throw CommandError("DATA and --new cannot both be standard input (-)") }
+            table = try DataTable(csvData: FileHandle.standardInput.readDataToEndOfFile(), source: "standard input", options: options)
+        } else {
+            let url = URL(fileURLWithPath: path)
+            InputFiles.shared.record(url)
+            table = try DataTable(contentsOf: url, options: options)
+        }
         for (name, column) in zip(fitted.columnNames, fitted.columns) where column.isCategorical {
             if let existing = table.column(named: name), !existing.isCategorical {
                 table = try table.makingCategorical(name)

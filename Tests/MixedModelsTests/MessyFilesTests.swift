@@ -120,6 +120,19 @@ struct MessyFilesTests {
         #expect(!message.contains("formula variables"))
     }
 
+    @Test("a predictor made categorical by a missing code or decimal comma is named in a warning")
+    func predictorReadAsText() throws {
+        let rows = Self.rows().enumerated().map { index, row in
+            index == 4 ? row.replacingOccurrences(of: ",4.5,", with: ",.,") : row
+        }
+        let fit = try Self.fit(Self.csv(rows))
+        let warning = fit.warnings.first { $0.hasPrefix("the predictor 'x'") } ?? ""
+        #expect(warning.contains("line 6 (data row 5) holds '.'"), "\(fit.warnings)")
+        #expect(warning.contains("--na '.'"))
+        let clean = try Self.fit(Self.csv(Self.rows()))
+        #expect(!clean.warnings.contains { $0.contains("coded as categorical") })
+    }
+
     @Test("Inf is still an error, named with its line and column")
     func infinityIsAnError() throws {
         let message = Self.message { _ = try DataTable(csv: "a,b\n1,2\n2,Inf\n", source: "data.csv") }

@@ -15,6 +15,9 @@ public struct ModelDesign: Sendable {
     /// The number of complete table rows excluded because their prior weight is zero (they are
     /// outside n and the weights' log-determinant, as rows that carry no information).
     public let zeroWeightRowCount: Int
+    /// Predictors that were coded as categorical although most of their values are numbers,
+    /// with the first value that is not (see ``FittedModel/warnings``).
+    public let predictorsReadAsText: [String: NonNumericText]
     /// The response y.
     public let response: [Double]
     /// Prior weights w (`nil`: all 1).
@@ -73,6 +76,7 @@ public struct ModelDesign: Sendable {
         self.rowIndices = frame.rows
         self.droppedRowCount = frame.droppedRowCount
         self.zeroWeightRowCount = frame.zeroWeightRowCount
+        self.predictorsReadAsText = frame.predictorsReadAsText
         self.response = frame.response
         self.weights = frame.weights
         self.fixedEffects = fixed

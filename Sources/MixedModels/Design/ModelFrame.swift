@@ -20,6 +20,9 @@ struct ModelFrame: Sendable {
     let predictors: [String: CodedVariable]
     /// Grouping variables as categorical codes on the kept rows (numeric columns become factors).
     let groupings: [String: CodedVariable]
+    /// Predictors read as categorical although they hold numbers, with the first text that is
+    /// not a number (a missing-value code or a decimal comma, most likely).
+    let predictorsReadAsText: [String: NonNumericText]
 
     init(formula: Formula, table: DataTable, weightsColumn: String?) throws(DesignError) {
         let unknown = formula.variables.filter { table.column(named: $0) == nil }
@@ -62,6 +65,14 @@ struct ModelFrame: Sendable {
             predictors[name] = variable
         }
         self.predictors = predictors
+        var readAsText: [String: NonNumericText] = [:]
+        for name in Set(predictorNames) {
+            if case .categorical(let column)? = table.column(named: name),
+               let culprit = NonNumericText.first(in: column, rows: rows, table: table) {
+                readAsText[name] = culprit
+            }
+        }
+        self.predictorsReadAsText = readAsText
         var groupings: [String: CodedVariable] = [:]
         for name in formula.randomTerms.flatMap(\.grouping) where groupings[name] == nil {
             groupings[name] = Self.coded(table.column(named: name), rows: rows, asFactor: true)

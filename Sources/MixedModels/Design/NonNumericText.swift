@@ -11,12 +11,12 @@ public struct NonNumericText: Sendable, Equatable {
     public let isDecimalComma: Bool
 
     /// "line 7 (data row 6)" or "data row 6".
-    var place: String {
+    public var place: String {
         line.map { "line \($0) (data row \(row))" } ?? "data row \(row)"
     }
 
-    /// How to read the column as numbers, after a semicolon; empty when there is no likely fix.
-    var hint: String {
+    /// How to read the column as numbers, starting with a semicolon.
+    public var hint: String {
         if isDecimalComma {
             return "; it looks like a number with a decimal comma: read the file with decimal commas "
                 + "(lmm: --decimal ,; Swift: CSVReadOptions.decimalSeparator)"
