@@ -48,6 +48,15 @@ struct UnixMannersTests {
         }
     }
 
+    @Test("predict --new - reads the new rows from standard input")
+    func newDataFromStandardInput() throws {
+        let run = try Self.run(["predict", "Dyestuff", Self.formula, "--new", "-", "--output", "-"], input: "Batch\nA\nF\n")
+        #expect(run.status == 0, "\(run.error)")
+        let lines = run.output.split(separator: "\n")
+        #expect(lines.first == "prediction,lower,upper")
+        #expect(lines.count == 3)
+    }
+
     @Test("--output - and --output /dev/stdout write standard output; /dev/stdout stays a link")
     func standardOutput() throws {
         for target in ["-", "/dev/stdout"] {
