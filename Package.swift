@@ -58,7 +58,7 @@ let package = Package(
 
 // libFuzzer targets (Fuzz/README.md), declared only when LMM_FUZZ is set: without
 // `--sanitize fuzzer` they have no entry point and would not link in a normal build.
-// Build: LMM_FUZZ=1 swift build --sanitize fuzzer --scratch-path .build-fuzz
+// Build one at a time: LMM_FUZZ=1 swift build --sanitize fuzzer --scratch-path .build-fuzz --product FitFuzz
 if Context.environment["LMM_FUZZ"] != nil {
     for name in ["CSVReaderFuzz", "FormulaFuzz", "FitFuzz"] {
         package.targets.append(.executableTarget(name: name, dependencies: ["MixedModels"], path: "Fuzz/\(name)"))
