@@ -27,7 +27,9 @@ let package = Package(
         .target(
             name: "MixedModels",
             dependencies: ["Distributions", "Optimization", "CKernels", "SparseCholesky"],
-            resources: [.copy("Datasets")]
+            // The data sets' CSV files are the source of Data/EmbeddedDatasets.swift
+            // (Scripts/embed-datasets.swift), which puts them in the binary.
+            exclude: ["Datasets"]
         ),
         // The command-line tool.
         .executableTarget(
@@ -37,6 +39,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The README's library example, kept compiling (run: swift run readme-example).
+        .executableTarget(name: "readme-example", dependencies: ["MixedModels"], path: "Examples/ReadmeExample"),
         // Side-by-side fit benchmarks against lme4 (run: swift run -c release lmm-bench).
         .executableTarget(name: "lmm-bench", dependencies: ["MixedModels"], path: "Benchmarks/FitBenchmarks"),
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"], resources: [.copy("Fixtures")]),
@@ -51,3 +55,12 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (Fuzz/README.md), declared only when LMM_FUZZ is set: without
+// `--sanitize fuzzer` they have no entry point and would not link in a normal build.
+// Build one at a time: LMM_FUZZ=1 swift build --sanitize fuzzer --scratch-path .build-fuzz --product FitFuzz
+if Context.environment["LMM_FUZZ"] != nil {
+    for name in ["CSVReaderFuzz", "FormulaFuzz", "FitFuzz"] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["MixedModels"], path: "Fuzz/\(name)"))
+    }
+}

@@ -28,6 +28,12 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The level order of a categorical column (repeatable).", valueName: "COL=L1,L2,..."))
     var levels: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Extra missing-value codes, comma-separated (repeatable), e.g. --na .,-999.", valueName: "TOKENS"))
+    var na: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The decimal separator: . (default) or ,.", valueName: "CHAR"))
+    var decimal: String = "."
+
     @OptionGroup var modelOptions: ModelOptionsGroup
 
     @Option(name: .long, help: "Simulate this many responses from the smaller model for a simulated p-value (0: theoretical only).")
@@ -50,13 +56,14 @@ struct CompareCommand: ParsableCommand {
         guard nsim == 0 || formulas.count == 2 else {
             throw ValidationError("--nsim simulates the test of two models; \(formulas.count) formulas were given")
         }
-        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
+        try SignificanceLevel.validate(alpha)
     }
 
     func run() throws {
         // Options first and "--" before the positionals, so that a DATA or formula beginning
         // with '-' is read as such and not as an option (or as a request for help).
         let input = try DataOptions.parse(categorical.map { "--categorical=\($0)" } + levels.map { "--levels=\($0)" }
+                                          + na.map { "--na=\($0)" } + ["--decimal=\(decimal)"]
                                           + ["--", data, formulas[0]])
         let table = try input.loadTable()
         let options = try modelOptions.modelOptions(rowCount: table.rowCount)

@@ -4,7 +4,7 @@ import MixedModels
 
 /// The data and formula every model subcommand reads, with the reading options.
 struct DataOptions: ParsableArguments {
-    @Argument(help: "A CSV/TSV file, or the name of a built-in data set (see `lmm datasets`).")
+    @Argument(help: "A CSV/TSV file, - for standard input, or the name of a built-in data set (see `lmm datasets`).")
     var data: String
 
     @Argument(help: "The model formula, e.g. 'Reaction ~ 1 + Days + (1 + Days | Subject)'.")
@@ -16,9 +16,25 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The level order of a categorical column; the first level is the reference (repeatable).", valueName: "COL=L1,L2,..."))
     var levels: [String] = []
 
-    /// The reading options from `--categorical` and `--levels`.
+    @Option(name: .long, help: ArgumentHelp("Extra missing-value codes, comma-separated (repeatable); NA, NaN and empty fields are always missing. Example: --na .,-999", valueName: "TOKENS"))
+    var na: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The decimal separator: . (default) or , (decimal commas; the fields are then separated by ; or tab).", valueName: "CHAR"))
+    var decimal: String = "."
+
+    /// The reading options from `--categorical`, `--levels`, `--na` and `--decimal`.
     func readOptions() throws -> CSVReadOptions {
         var options = CSVReadOptions()
+        for list in na {
+            for token in list.split(separator: ",", omittingEmptySubsequences: true) {
+                options.missingTokens.insert(token.trimmingCharacters(in: .whitespaces))
+            }
+        }
+        switch decimal {
+        case ".": options.decimalSeparator = UInt8(ascii: ".")
+        case ",": options.decimalSeparator = UInt8(ascii: ",")
+        default: throw ValidationError("--decimal must be . or , but got '\(decimal)'")
+        }
         for list in categorical {
             for name in list.split(separator: ",") {
                 let trimmed = name.trimmingCharacters(in: .whitespaces)
@@ -39,9 +55,14 @@ struct DataOptions: ParsableArguments {
         return options
     }
 
-    /// Reads DATA: a file when one exists at that path, else a built-in data set.
+    /// Reads DATA: standard input for `-`, a file when one exists at that path, else a built-in
+    /// data set.
     func loadTable() throws -> DataTable {
         let options = try readOptions()
+        if data == "-" {
+            let bytes = FileHandle.standardInput.readDataToEndOfFile()
+            return try DataTable(csvData: bytes, source: "standard input", options: options)
+        }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), !isDirectory.boolValue {
             let url = URL(fileURLWithPath: data)
@@ -62,6 +83,6 @@ struct CommandError: Error, CustomStringConvertible {
 }
 
 /// Output formats.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+enum OutputFormat: String, CaseInsensitiveArgument, CaseIterable {
     case text, json
 }

@@ -34,8 +34,11 @@ struct FitCommand: ParsableCommand {
     var report: String?
 
     func validate() throws {
-        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
+        try SignificanceLevel.validate(alpha)
         try intervals.check()
+        if dfMethod == .kenwardRoger, saved.from == nil, modelOptions.estimationMethod != .reml {
+            throw ValidationError("--df-method kenward-roger needs a REML fit: add --method reml")
+        }
     }
 
     func run() throws {

@@ -10,6 +10,7 @@ struct LMM: ParsableCommand {
         DATA is a CSV/TSV file or the name of a built-in data set (see `lmm datasets`).
         Example: lmm fit sleepstudy 'Reaction ~ 1 + Days + (1 + Days | Subject)'
         """,
+        version: LMM.version,
         subcommands: [FitCommand.self, DesignCommand.self, CompareCommand.self, PredictCommand.self, SimulateCommand.self, DatasetsCommand.self,
                       RanefCommand.self,
                       ResidualsCommand.self,

@@ -13,10 +13,10 @@ extension EstimationMethod: ExpressibleByArgument {
     public static var allValueStrings: [String] { ["ml", "reml"] }
 }
 
-extension DummyCoding: ExpressibleByArgument {}
-extension DegreesOfFreedomMethod: ExpressibleByArgument {}
-extension ANOVAType: ExpressibleByArgument {}
-extension TrailingStorageChoice: ExpressibleByArgument {}
+extension DummyCoding: CaseInsensitiveArgument {}
+extension DegreesOfFreedomMethod: CaseInsensitiveArgument {}
+extension ANOVAType: CaseInsensitiveArgument {}
+extension TrailingStorageChoice: CaseInsensitiveArgument {}
 extension OptimizerAlgorithm: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }

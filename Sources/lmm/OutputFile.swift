@@ -1,10 +1,30 @@
 import Foundation
 import MixedModels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Writes command output files whole or not at all (a temporary file renamed into place), and
-/// never over a file the command has read (see ``InputFiles``).
+/// Writes command output: `-` is standard output; a new or regular file is written whole or not at
+/// all (a temporary file renamed into place); a symbolic link, device, FIFO or socket (such as
+/// `/dev/stdout`) is written through and never replaced. Never over a file the command has read
+/// (see ``InputFiles``).
 enum OutputFile {
     static func write(_ text: String, to path: String) throws {
+        if path == "-" {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        if let kind = Self.kind(of: path, followingLinks: false), kind != S_IFREG, kind != S_IFDIR {
+            guard Self.kind(of: path, followingLinks: true) != S_IFDIR else {
+                throw CommandError("cannot write '\(path)': it is a folder; give a file name")
+            }
+            try writeThrough(text, to: path)
+            return
+        }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
@@ -21,6 +41,36 @@ enum OutputFile {
             try text.write(to: url, atomically: true, encoding: .utf8)
         } catch {
             throw CommandError("cannot write '\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    /// The file type bits (`S_IFREG`, `S_IFLNK`, …) of `path`, or `nil` when nothing is there.
+    private static func kind(of path: String, followingLinks: Bool) -> mode_t? {
+        var info = stat()
+        let status = followingLinks ? stat(path, &info) : lstat(path, &info)
+        return status == 0 ? info.st_mode & S_IFMT : nil
+    }
+
+    /// Writes into an existing link, device, FIFO or socket, without replacing it (a dangling
+    /// link's target is created).
+    private static func writeThrough(_ text: String, to path: String) throws {
+        if let input = InputFiles.shared.input(sameAs: URL(fileURLWithPath: path)) {
+            throw CommandError("cannot write '\(path)': it is the input file '\(input)', which is never overwritten; choose another output file")
+        }
+        let descriptor = open(path, O_WRONLY | O_TRUNC | O_CREAT, 0o666)
+        guard descriptor >= 0 else {
+            throw CommandError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { posixWrite(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CommandError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+            }
+            written += count
         }
     }
 
@@ -70,12 +120,23 @@ final class InputFiles: @unchecked Sendable {
 }
 
 extension DataOptions {
-    /// Reads a second table (new data); columns that are categorical in the fitted table become
+    /// Reads a second table (new data; `-` is standard input) with the same missing-value codes
+    /// and decimal separator; columns that are categorical in the fitted table become
     /// categorical here too, so that codes such as subject numbers match the fitted levels.
     func loadNewTable(_ path: String, like fitted: DataTable) throws -> DataTable {
-        let url = URL(fileURLWithPath: path)
-        InputFiles.shared.record(url)
-        var table = try DataTable(contentsOf: url)
+        var options = CSVReadOptions()
+        let given = try readOptions()
+        options.missingTokens = given.missingTokens
+        options.decimalSeparator = given.decimalSeparator
+        var table: DataTable
+        if path == "-" {
+            guard data != "-" else { throw CommandError("DATA and --new cannot both be standard input (-)") }
+            table = try DataTable(csvData: FileHandle.standardInput.readDataToEndOfFile(), source: "standard input", options: options)
+        } else {
+            let url = URL(fileURLWithPath: path)
+            InputFiles.shared.record(url)
+            table = try DataTable(contentsOf: url, options: options)
+        }
         for (name, column) in zip(fitted.columnNames, fitted.columns) where column.isCategorical {
             if let existing = table.column(named: name), !existing.isCategorical {
                 table = try table.makingCategorical(name)
@@ -83,4 +144,9 @@ extension DataOptions {
         }
         return table
     }
+}
+
+/// The C library's `write(2)` (the name `write` is taken by ``OutputFile/write(_:to:)`` inside the enum).
+private func posixWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
 }

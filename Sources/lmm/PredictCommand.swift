@@ -1,7 +1,7 @@
 import ArgumentParser
 import MixedModels
 
-extension PredictionInterval: ExpressibleByArgument {}
+extension PredictionInterval: CaseInsensitiveArgument {}
 
 /// `lmm predict`: fits the model, then predicts on new data with intervals.
 struct PredictCommand: ParsableCommand {
@@ -37,7 +37,7 @@ struct PredictCommand: ParsableCommand {
     var output: String
 
     func validate() throws {
-        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
+        try SignificanceLevel.validate(alpha)
     }
 
     func run() throws {

@@ -9,7 +9,7 @@ struct DesignErrorTests {
     y,x,g,h,label,w,one
     1.5,1,a,p,u,1,k
     2.5,2,a,q,u,2,k
-    3.1,3,b,p,v,0,k
+    3.1,3,b,p,v,-1,k
     4.7,4,b,q,v,1,k
     5.2,5,c,p,w,1,k
     6.9,6,c,q,w,1,k
@@ -29,7 +29,7 @@ struct DesignErrorTests {
         .init(formula: "y ~ z + (1 | g)", weights: nil, fragments: ["z", "not in"]),
         .init(formula: "label ~ x + (1 | g)", weights: nil, fragments: ["response 'label'", "numeric", "'u'"]),
         .init(formula: "y ~ x + (1 | g)", weights: "label", fragments: ["weights", "'label'", "numeric"]),
-        .init(formula: "y ~ x + (1 | g)", weights: "w", fragments: ["weights must be positive", "'w'", "row 3"]),
+        .init(formula: "y ~ x + (1 | g)", weights: "w", fragments: ["weights must be zero or positive", "'w'", "row 3"]),
         .init(formula: "y ~ x + (1 | x)", weights: nil, fragments: ["'x'", "8 levels", "8 observations"]),
         .init(formula: "y ~ x + (1 + x | g)", weights: nil, fragments: ["(1 + x | g)", "8 random effects", "8 observations"]),
         .init(formula: "y ~ x + (1 | one)", weights: nil, fragments: ["'one'", "single level"]),

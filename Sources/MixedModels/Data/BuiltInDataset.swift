@@ -7,6 +7,10 @@ import Foundation
 ///
 /// Factor columns are categorical with the packages' own level order (for example
 /// `Orthodont.Sex` is Male, Female), so that reference coding matches lme4's.
+///
+/// The data are embedded in the binary (``EmbeddedDatasets``, generated from the CSV files in
+/// `Sources/MixedModels/Datasets`), so a copied `lmm` or a program linking the library needs no
+/// resource folder.
 public enum BuiltInDataset {
     /// The names of the built-in data sets.
     public static var names: [String] {
@@ -27,7 +31,7 @@ public enum BuiltInDataset {
         let entries: [String: ManifestEntry]
         do { entries = try manifest() } catch { throw .unreadableFile(path: "manifest.json", reason: "\(error)") }
         guard let canonical = canonicalName(name), let entry = entries[canonical],
-              let url = resourceURL(entry.file) else {
+              let text = EmbeddedDatasets.text(of: entry.file) else {
             throw .unreadableFile(path: name, reason: "there is no such file and no built-in data set of that name; built-in data sets: \(names.joined(separator: ", "))")
         }
         var readOptions = options
@@ -37,12 +41,11 @@ public enum BuiltInDataset {
                 readOptions.levelOrders[column.name] = levels
             }
         }
-        let table = try DataTable(contentsOf: url, options: readOptions)
-        return try DataTable(renaming: table, source: canonical)
+        return try DataTable(csv: text, source: canonical, options: readOptions)
     }
 
-    struct ManifestEntry: Decodable {
-        struct ColumnEntry: Decodable {
+    struct ManifestEntry: Decodable, Sendable {
+        struct ColumnEntry: Decodable, Sendable {
             let name: String
             let type: String
             let levels: [String]?
@@ -56,15 +59,14 @@ public enum BuiltInDataset {
         let datasets: [String: ManifestEntry]
     }
 
+    /// The data sets by name, decoded once from the embedded `manifest.json`.
     static func manifest() throws -> [String: ManifestEntry] {
-        guard let url = resourceURL("manifest.json") else { return [:] }
-        return try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: url)).datasets
+        try decodedManifest.get()
     }
 
-    private static func resourceURL(_ file: String) -> URL? {
-        guard let directory = Bundle.module.url(forResource: "Datasets", withExtension: nil) else { return nil }
-        let url = directory.appendingPathComponent(file)
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    private static let decodedManifest: Result<[String: ManifestEntry], any Error> = Result {
+        guard let text = EmbeddedDatasets.text(of: "manifest.json") else { return [:] }
+        return try JSONDecoder().decode(Manifest.self, from: Data(text.utf8)).datasets
     }
 }
 
@@ -72,14 +74,5 @@ extension DataTable {
     /// Loads a built-in data set by name (see ``BuiltInDataset``).
     public static func builtIn(_ name: String, options: CSVReadOptions = CSVReadOptions()) throws(CSVError) -> DataTable {
         try BuiltInDataset.load(name, options: options)
-    }
-
-    /// The same table under another source name.
-    init(renaming table: DataTable, source: String) throws(CSVError) {
-        do {
-            try self.init(columnNames: table.columnNames, columns: table.columns, source: source)
-        } catch {
-            throw .unreadableFile(path: source, reason: error.description)
-        }
     }
 }

@@ -30,7 +30,7 @@ public enum CSVError: Error, CustomStringConvertible, Equatable, Sendable {
     case utf16Input(source: String)
     /// The input contains a NUL byte (binary or UTF-16 data).
     case nulByte(source: String, line: Int)
-    /// `NaN`, `Inf` or an out-of-range number in a column that is otherwise numeric.
+    /// `Inf` or an out-of-range number in a column that is otherwise numeric (`NaN` is missing).
     case nonFiniteNumber(source: String, line: Int, column: String, field: Int, text: String)
     /// A column declared categorical is not in the file.
     case unknownCategoricalColumn(source: String, name: String, available: [String])
@@ -48,6 +48,8 @@ public enum CSVError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidDelimiter(source: String, byte: UInt8)
     /// The columns read could not form a table.
     case invalidTable(source: String, DataTableError)
+    /// The decimal separator option is neither `.` nor `,`, or it is also the delimiter.
+    case invalidDecimalSeparator(source: String, byte: UInt8, delimiter: UInt8)
 
     /// A message that says what is wrong, where, and what was expected.
     public var description: String {
@@ -84,7 +86,7 @@ public enum CSVError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(source), line \(line): NUL byte (0x00) in the input; expected UTF-8 text, not binary or UTF-16 data"
         case .nonFiniteNumber(let source, let line, let column, let field, let text):
             return "\(source), line \(line), \(Self.place(field, column)): '\(text)' is not a finite number; "
-                + "mixed models need finite values (write a missing value as NA or an empty field)"
+                + "mixed models need finite values (write a missing value as NA, NaN or an empty field)"
         case .unknownCategoricalColumn(let source, let name, let available):
             return "\(source): the column '\(name)' declared categorical does not exist; the columns are: \(Self.list(available))"
         case .levelOrderForUnknownColumn(let source, let name, let available):
@@ -104,6 +106,12 @@ public enum CSVError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(source): the delimiter \(Self.show(byte)) cannot be used; expected an ASCII character other than a double quote, CR or LF"
         case .invalidTable(let source, let error):
             return "\(source): \(error)"
+        case .invalidDecimalSeparator(let source, let byte, let delimiter):
+            if byte == delimiter {
+                return "\(source): the decimal separator \(Self.show(byte)) is also the field delimiter; "
+                    + "with decimal commas, separate the fields with ';' or tab"
+            }
+            return "\(source): the decimal separator \(Self.show(byte)) cannot be used; expected '.' or ','"
         }
     }
 

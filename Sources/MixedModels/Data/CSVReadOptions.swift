@@ -21,11 +21,20 @@ public struct CSVReadOptions: Sendable, Equatable {
     public var levelOrders: [String: [String]]
 
     /// Field texts that mean "missing", compared after unquoting and after trimming blanks around
-    /// unquoted fields. Default: `NA` and the empty field.
+    /// unquoted fields. Default: `NA` and the empty field. Add codes such as `.` (SAS, Stata) or
+    /// `-999` to read them as missing.
     ///
-    /// `NaN` and `Inf` are not missing: in a numeric column they are an error, because a mixed model
-    /// needs finite values.
+    /// In a numeric column `NaN` (any case, optional sign) is missing too, as in R and MATLAB.
+    /// `Inf` is not: it is an error, because a mixed model needs finite values.
     public var missingTokens: Set<String>
+
+    /// The byte that separates a number's integer and fractional digits: `.` (default) or `,`
+    /// (decimal commas, as in many European exports, where `;` separates the fields).
+    ///
+    /// With `,`, an inferred delimiter is tab when the header line has tabs and no semicolons,
+    /// otherwise `;` unless the header has commas but no semicolons (then the numbers must be
+    /// quoted). Only `.` and `,` are accepted.
+    public var decimalSeparator: UInt8
 
     /// Creates reading options.
     /// - Parameters:
@@ -33,15 +42,18 @@ public struct CSVReadOptions: Sendable, Equatable {
     ///   - categoricalColumns: Columns to read as categorical even if numeric-looking.
     ///   - levelOrders: Level orders by column name; the first level is the reference.
     ///   - missingTokens: Field texts that mean "missing".
+    ///   - decimalSeparator: `.` (default) or `,`.
     public init(
         delimiter: UInt8? = nil,
         categoricalColumns: Set<String> = [],
         levelOrders: [String: [String]] = [:],
-        missingTokens: Set<String> = ["NA", ""]
+        missingTokens: Set<String> = ["NA", ""],
+        decimalSeparator: UInt8 = UInt8(ascii: ".")
     ) {
         self.delimiter = delimiter
         self.categoricalColumns = categoricalColumns
         self.levelOrders = levelOrders
         self.missingTokens = missingTokens
+        self.decimalSeparator = decimalSeparator
     }
 }

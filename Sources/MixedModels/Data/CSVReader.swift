@@ -19,6 +19,10 @@ struct CSVReader {
         let start = Self.byteOrderMarkLength(input)
         try checkEncoding(input, from: start)
         let delimiter = try chooseDelimiter(input, from: start)
+        let decimal = options.decimalSeparator
+        guard decimal == UInt8(ascii: ".") || decimal == UInt8(ascii: ","), decimal != delimiter else {
+            throw .invalidDecimalSeparator(source: source, byte: decimal, delimiter: delimiter)
+        }
         var tokenizer = CSVTokenizer(bytes: input, start: start, delimiter: delimiter)
         guard tokenizer.skipEmptyLines() else { throw .emptyInput(source: source) }
         let names = try readHeader(&tokenizer, input: input, delimiter: delimiter)
@@ -46,7 +50,8 @@ struct CSVReader {
             }
         }
         do {
-            return try DataTable(columnNames: names, columns: columns, source: source, levelLabelsKnownDistinct: true)
+            return try DataTable(columnNames: names, columns: columns, source: source, sourceLines: grid.rowLines,
+                                 levelLabelsKnownDistinct: true)
         } catch {
             throw .invalidTable(source: source, error)
         }
@@ -85,6 +90,11 @@ struct CSVReader {
             return UInt8(ascii: "\t")
         }
         let counts = Self.headerDelimiterCounts(input, from: start)
+        if options.decimalSeparator == UInt8(ascii: ",") {
+            if counts.tabs > 0 && counts.semicolons == 0 { return UInt8(ascii: "\t") }
+            if counts.commas > 0 && counts.semicolons == 0 { return UInt8(ascii: ",") }
+            return UInt8(ascii: ";")
+        }
         if counts.tabs > 0 && counts.commas == 0 { return UInt8(ascii: "\t") }
         if counts.semicolons > 0 && counts.commas == 0 && counts.tabs == 0 { return UInt8(ascii: ";") }
         return UInt8(ascii: ",")
@@ -302,7 +312,7 @@ struct CSVReader {
     }
 
     /// The column as numbers, or `nil` when it is text: a field is not a number, or every
-    /// non-missing field is quoted. Throws when a numeric column holds NaN or an infinity.
+    /// non-missing field is quoted. `NaN` is missing; throws when a numeric column holds an infinity.
     private func numericColumn(
         _ index: Int, name: String, grid: FieldGrid, input: UnsafeBufferPointer<UInt8>, missing: MissingTokens
     ) throws(CSVError) -> NumericColumn? {
@@ -312,6 +322,7 @@ struct CSVReader {
         var allQuoted = true
         var firstNonFinite: Int?
         let columnCount = grid.columnCount
+        let decimal = options.decimalSeparator
         let isNumeric = grid.spans.withUnsafeBufferPointer { spans in
             for row in 0..<grid.rowCount {
                 let span = spans[row * columnCount + index]
@@ -322,11 +333,12 @@ struct CSVReader {
                 if span.hasEscapedQuote { return false }
                 sawValue = true
                 if !span.isQuoted { allQuoted = false }
-                switch NumberParsing.parse(UnsafeBufferPointer(rebasing: input[span.start..<span.end])) {
+                let text = UnsafeBufferPointer(rebasing: input[span.start..<span.end])
+                switch NumberParsing.parse(text, decimalSeparator: decimal) {
                 case .finite(let value):
                     values.append(value)
                 case .nonFinite:
-                    if firstNonFinite == nil { firstNonFinite = row }
+                    if firstNonFinite == nil && !NumberParsing.isNaNWord(text) { firstNonFinite = row }
                     values.append(.nan)
                 case .notANumber:
                     return false

@@ -30,10 +30,19 @@ extension DataTable {
             throw .unreadableFile(path: path, reason: "it is a directory")
         }
         let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .unreadableFile(path: path, reason: error.localizedDescription)
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        if let type, type != .typeRegular, type != .typeSymbolicLink || Self.linkTargetIsSpecial(path) {
+            // A pipe or device (such as /dev/stdin): read it as a stream.
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw .unreadableFile(path: path, reason: "it cannot be opened for reading")
+            }
+            data = handle.readDataToEndOfFile()
+        } else {
+            do {
+                data = try Data(contentsOf: url)
+            } catch {
+                throw .unreadableFile(path: path, reason: error.localizedDescription)
+            }
         }
         let reader = CSVReader(source: path, options: options, fileExtension: url.pathExtension)
         self = try Self.read(data, with: reader)
@@ -77,6 +86,13 @@ extension DataTable {
             Result { () throws(CSVError) in try reader.read(buffer) }
         }
         self = try result.get()
+    }
+
+    /// Whether the symbolic link at `path` leads to something other than a regular file.
+    private static func linkTargetIsSpecial(_ path: String) -> Bool {
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let type = (try? FileManager.default.attributesOfItem(atPath: resolved))?[.type] as? FileAttributeType
+        return type != .typeRegular
     }
 
     private static func read(_ data: Data, with reader: CSVReader) throws(CSVError) -> DataTable {

@@ -62,6 +62,6 @@ extension DataTable {
         }
         var newColumns = columns
         newColumns[index] = column
-        return try DataTable(columnNames: columnNames, columns: newColumns, source: source)
+        return try DataTable(columnNames: columnNames, columns: newColumns, source: source, sourceLines: sourceLines)
     }
 }

@@ -11,20 +11,26 @@ public struct DataTable: Sendable, Equatable {
     public let rowCount: Int
     /// Where the table came from (a file path or a built-in data set name), used in messages.
     public let source: String
+    /// Per row, the (1-based) line of the source file where the row starts, when the table was
+    /// read from CSV text; `nil` for a table built in code. Messages name a row by its line.
+    public let sourceLines: [Int]?
 
     /// Creates a table from named columns of equal length.
     /// - Throws: ``DataTableError`` when names repeat, column lengths differ, or a categorical
     ///   column repeats a level label or has a code that is neither a level index nor
     ///   ``CategoricalColumn/missingCode``.
-    public init(columnNames: [String], columns: [Column], source: String = "table") throws(DataTableError) {
-        try self.init(columnNames: columnNames, columns: columns, source: source, levelLabelsKnownDistinct: false)
+    /// - Parameter sourceLines: Per row, the source line where it starts (``sourceLines``), or `nil`.
+    public init(columnNames: [String], columns: [Column], source: String = "table",
+                sourceLines: [Int]? = nil) throws(DataTableError) {
+        try self.init(columnNames: columnNames, columns: columns, source: source, sourceLines: sourceLines,
+                      levelLabelsKnownDistinct: false)
     }
 
     /// Creates a table; with `levelLabelsKnownDistinct` the check that each categorical column's
     /// labels are distinct is skipped, for callers that built the labels distinct (the CSV reader
     /// interns them), where hashing every label again costs a noticeable part of reading a large file.
     init(
-        columnNames: [String], columns: [Column], source: String, levelLabelsKnownDistinct: Bool
+        columnNames: [String], columns: [Column], source: String, sourceLines: [Int]?, levelLabelsKnownDistinct: Bool
     ) throws(DataTableError) {
         guard columnNames.count == columns.count else {
             throw .columnCountMismatch(names: columnNames.count, columns: columns.count)
@@ -41,10 +47,14 @@ public struct DataTable: Sendable, Equatable {
             guard case .categorical(let categorical) = column else { continue }
             try Self.validate(categorical, name: name, checkingLabels: !levelLabelsKnownDistinct)
         }
+        if let sourceLines, sourceLines.count != rows {
+            throw .columnLengthMismatch(column: "(source lines)", expected: rows, actual: sourceLines.count)
+        }
         self.columnNames = columnNames
         self.columns = columns
         self.rowCount = rows
         self.source = source
+        self.sourceLines = sourceLines
     }
 
     /// Checks that every code indexes a level (or is the missing code) and that labels are distinct,
@@ -61,6 +71,18 @@ public struct DataTable: Sendable, Equatable {
         for level in column.levels where !seen.insert(level).inserted {
             throw .repeatedLevel(column: name, level: level)
         }
+    }
+
+    /// The source line of the 0-based `row`, or `nil` when the table was not read from text.
+    public func sourceLine(ofRow row: Int) -> Int? {
+        guard let sourceLines, sourceLines.indices.contains(row) else { return nil }
+        return sourceLines[row]
+    }
+
+    /// Tables are equal when their names, columns and sources are (``sourceLines`` is not compared).
+    public static func == (lhs: DataTable, rhs: DataTable) -> Bool {
+        lhs.columnNames == rhs.columnNames && lhs.columns == rhs.columns && lhs.source == rhs.source
+            && lhs.rowCount == rhs.rowCount
     }
 
     /// The column called `name`, or `nil`.

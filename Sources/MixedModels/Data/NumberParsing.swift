@@ -18,7 +18,8 @@ enum ParsedNumber: Equatable, Sendable {
 
 /// Reads decimal numbers straight from UTF-8 bytes, without creating a `String` per field.
 ///
-/// The accepted grammar is `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?` with no
+/// The accepted grammar is `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?` (or with a
+/// decimal comma in place of the point, when asked) with no
 /// surrounding whitespace. Hexadecimal (`0x1p3`) and digit separators are not numbers here, although
 /// Swift's `Double(String)` accepts hexadecimal. For every accepted text the result equals
 /// `Double(String)` bit for bit: both are correctly rounded.
@@ -40,19 +41,32 @@ enum NumberParsing {
     ]
     private static let maxExactInteger: UInt64 = 1 << 53
 
-    /// Reads `text` (the bytes of one field, already trimmed) as a number.
-    static func parse(_ text: UnsafeBufferPointer<UInt8>) -> ParsedNumber {
-        guard let decimal = DecimalText(text) else {
+    /// Reads `text` (the bytes of one field, already trimmed) as a number whose fractional digits
+    /// follow `decimalSeparator` (`.` or `,`).
+    static func parse(_ text: UnsafeBufferPointer<UInt8>, decimalSeparator: UInt8 = UInt8(ascii: ".")) -> ParsedNumber {
+        guard let decimal = DecimalText(text, decimalSeparator: decimalSeparator) else {
             return isNonFiniteWord(text) ? .nonFinite : .notANumber
         }
-        let value = fastValue(decimal) ?? slowValue(text)
+        let value = fastValue(decimal) ?? slowValue(text, decimalSeparator: decimalSeparator)
         return value.isFinite ? .finite(value) : .nonFinite
     }
 
     /// Reads a `String` as a number (used for level labels, not on the hot path).
-    static func parse(_ text: String) -> ParsedNumber {
+    static func parse(_ text: String, decimalSeparator: UInt8 = UInt8(ascii: ".")) -> ParsedNumber {
         var copy = text
-        return copy.withUTF8 { parse($0) }
+        return copy.withUTF8 { parse($0, decimalSeparator: decimalSeparator) }
+    }
+
+    /// Whether `text` is `nan` in any case, with an optional sign: a missing value in a numeric
+    /// column, as R's `read.csv` and MATLAB's `readtable` read it.
+    static func isNaNWord(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = 0
+        if let first = text.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            start = 1
+        }
+        guard text.count - start == 3 else { return false }
+        return text[start] | 0x20 == UInt8(ascii: "n") && text[start + 1] | 0x20 == UInt8(ascii: "a")
+            && text[start + 2] | 0x20 == UInt8(ascii: "n")
     }
 
     /// Clinger's fast path: exact when the significand and the power of ten are both exact doubles.
@@ -81,11 +95,12 @@ enum NumberParsing {
 
     /// Correctly rounded conversion by `strtod` on a NUL-terminated stack copy. Falls back to
     /// `Double(String)` if `strtod` stops early (which only a non-C numeric locale could cause).
-    private static func slowValue(_ text: UnsafeBufferPointer<UInt8>) -> Double {
+    private static func slowValue(_ text: UnsafeBufferPointer<UInt8>, decimalSeparator: UInt8) -> Double {
         let viaStrtod: Double? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buffer in
             guard let base = buffer.baseAddress else { return nil }
             for index in 0..<text.count {
-                base[index] = CChar(bitPattern: text[index])
+                let byte = text[index] == decimalSeparator ? UInt8(ascii: ".") : text[index]
+                base[index] = CChar(bitPattern: byte)
             }
             base[text.count] = 0
             var end: UnsafeMutablePointer<CChar>? = nil
@@ -94,7 +109,8 @@ enum NumberParsing {
             return value
         }
         if let viaStrtod { return viaStrtod }
-        return Double(String(decoding: text, as: UTF8.self)) ?? .nan
+        let pointed = text.map { $0 == decimalSeparator ? UInt8(ascii: ".") : $0 }
+        return Double(String(decoding: pointed, as: UTF8.self)) ?? .nan
     }
 
     /// Whether `text` is `nan`, `inf` or `infinity` in any case, with an optional sign.
@@ -126,8 +142,9 @@ struct DecimalText {
     /// Whether non-zero digits beyond the 19th were dropped (the fast path cannot be used).
     var truncated = false
 
-    /// Parses `text`, or returns `nil` when it is not a decimal number in the accepted grammar.
-    init?(_ text: UnsafeBufferPointer<UInt8>) {
+    /// Parses `text`, or returns `nil` when it is not a decimal number in the accepted grammar
+    /// (with `decimalSeparator` in place of the point).
+    init?(_ text: UnsafeBufferPointer<UInt8>, decimalSeparator: UInt8 = UInt8(ascii: ".")) {
         let count = text.count
         var index = 0
         if count > 0, text[0] == UInt8(ascii: "+") || text[0] == UInt8(ascii: "-") {
@@ -141,7 +158,7 @@ struct DecimalText {
             addDigit(digit, digits: &digits, fractional: false)
             index += 1
         }
-        if index < count, text[index] == UInt8(ascii: ".") {
+        if index < count, text[index] == decimalSeparator {
             index += 1
             while index < count, case let digit = text[index] &- 0x30, digit < 10 {
                 sawDigit = true

@@ -6,12 +6,19 @@ public enum DesignError: Error, Sendable, Equatable, CustomStringConvertible {
     case categoricalResponse(String, example: String)
     /// A categorical column used where a number is needed (weights).
     case notNumeric(column: String, role: String)
+    /// A column that holds numbers but also a text that is not one, used where numbers are needed
+    /// (`role`: response or weights). The culprit is the first such text, with its row and line.
+    case textInNumericColumn(column: String, role: String, culprit: NonNumericText, source: String)
+    /// The weights column is not in the table.
+    case unknownWeightsColumn(String, available: [String], source: String)
+    /// Every prior weight on the complete rows is zero.
+    case noPositiveWeights(column: String)
     /// Every row has a missing value in a variable the model uses.
     case noCompleteRows(variables: [String])
     /// An infinite value in the response or a numeric predictor (`row` is the 1-based data row).
     case nonFiniteValue(column: String, row: Int, value: Double)
-    /// A prior weight that is not a positive finite number.
-    case invalidWeight(column: String, row: Int, value: Double)
+    /// A prior weight that is negative or not finite (`line`: the source line of the row, if known).
+    case invalidWeight(column: String, row: Int, value: Double, line: Int?)
     /// A grouping factor with at least as many levels as observations (lme4's check.nobs.vs.nlev).
     case tooManyLevels(group: String, levels: Int, observations: Int)
     /// A random-effects term with at least as many random effects as observations (lme4's check.nobs.vs.nRE).
@@ -45,12 +52,20 @@ public enum DesignError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the response '\(name)' must be numeric, but it holds text such as '\(example)'"
         case .notNumeric(let column, let role):
             return "the \(role) column '\(column)' must be numeric"
+        case .textInNumericColumn(let column, let role, let culprit, let source):
+            return "the \(role) '\(column)' must be numeric, but \(source), \(culprit.place), column '\(column)' holds "
+                + "'\(culprit.text)', which is not a number\(culprit.hint)"
+        case .unknownWeightsColumn(let name, let available, let source):
+            return "the weights column '\(name)' is not in \(source); its columns are: \(available.joined(separator: ", "))"
+        case .noPositiveWeights(let column):
+            return "every weight in column '\(column)' is zero: there is nothing to fit (weights must be ≥ 0, and some must be positive)"
         case .noCompleteRows(let variables):
             return "no row has values for all of the model's variables (\(variables.joined(separator: ", ")))"
         case .nonFiniteValue(let column, let row, let value):
             return "column '\(column)' has \(value) in data row \(row): the model needs finite values (use NaN for a missing value)"
-        case .invalidWeight(let column, let row, let value):
-            return "weights must be positive and finite, but column '\(column)' has \(value) in data row \(row)"
+        case .invalidWeight(let column, let row, let value, let line):
+            let place = line.map { "line \($0) (data row \(row))" } ?? "data row \(row)"
+            return "weights must be zero or positive and finite (a zero weight excludes the row), but column '\(column)' has \(value) on \(place)"
         case .tooManyLevels(let group, let levels, let observations):
             return "the grouping factor '\(group)' has \(levels) levels for \(observations) observations: it must have fewer levels than observations (as lme4 requires)"
         case .tooManyRandomEffects(let term, let count, let observations):

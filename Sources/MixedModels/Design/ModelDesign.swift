@@ -14,6 +14,12 @@ public struct ModelDesign: Sendable {
     public let droppedRowCount: Int
     /// The number of table rows excluded on request (``ModelOptions/excludedRows``).
     public let excludedRowCount: Int
+    /// The number of complete table rows excluded because their prior weight is zero (they are
+    /// outside n and the weights' log-determinant, as rows that carry no information).
+    public let zeroWeightRowCount: Int
+    /// Predictors that were coded as categorical although most of their values are numbers,
+    /// with the first value that is not (see ``FittedModel/warnings``).
+    public let predictorsReadAsText: [String: NonNumericText]
     /// The response y.
     public let response: [Double]
     /// Prior weights w (`nil`: all 1).
@@ -99,6 +105,8 @@ public struct ModelDesign: Sendable {
         self.rowIndices = frame.rows
         self.droppedRowCount = frame.droppedRowCount
         self.excludedRowCount = frame.excludedRowCount
+        self.zeroWeightRowCount = frame.zeroWeightRowCount
+        self.predictorsReadAsText = frame.predictorsReadAsText
         self.response = frame.response
         self.weights = frame.weights
         self.offset = frame.offset

@@ -2,8 +2,10 @@
 /// response, the prior weights, and each predictor coded as numeric or categorical.
 ///
 /// Rows with a missing value in any variable the formula (or the weights) uses are dropped and
-/// counted, as R's `na.omit`. Categorical levels that no kept row uses are dropped, as lme4 does.
-/// Computed variables (`log(x)`, `poly(x, 2)`, `factor(x)`, ...) are evaluated on the kept rows.
+/// counted, as R's `na.omit`. Rows with a zero prior weight carry no information: they are
+/// excluded and counted too (MATLAB's `fitlme` accepts weights ≥ 0). Categorical levels that no
+/// kept row uses are dropped, as lme4 does. Computed variables (`log(x)`, `poly(x, 2)`,
+/// `factor(x)`, ...) are evaluated on the kept rows.
 struct ModelFrame: Sendable {
     /// Indices of the table rows the model uses.
     let rows: [Int]
@@ -11,6 +13,8 @@ struct ModelFrame: Sendable {
     let droppedRowCount: Int
     /// The number of table rows excluded on request (``ModelOptions/excludedRows``).
     let excludedRowCount: Int
+    /// The number of complete table rows excluded because their prior weight is zero.
+    let zeroWeightRowCount: Int
     /// The response on the kept rows.
     let response: [Double]
     /// Prior weights on the kept rows, or `nil`.
@@ -23,6 +27,9 @@ struct ModelFrame: Sendable {
     let offset: [Double]?
     /// The constants of data-dependent transforms (`scale`, `center`, `poly`) on the kept rows.
     let transformConstants: TransformConstants
+    /// Predictors read as categorical although they hold numbers, with the first text that is
+    /// not a number (a missing-value code or a decimal comma, most likely).
+    let predictorsReadAsText: [String: NonNumericText]
 
     /// - Parameter excludedRows: table rows left out before anything else (0-based); their
     ///   values are never read, and the kept rows keep their table indices.
@@ -30,23 +37,44 @@ struct ModelFrame: Sendable {
         if let bad = excludedRows.filter({ $0 < 0 || $0 >= table.rowCount }).min() {
             throw .excludedRowOutOfRange(index: bad, rowCount: table.rowCount)
         }
-        let needed = formula.variables + (weightsColumn.map { [$0] } ?? [])
-        let unknown = needed.filter { table.column(named: $0) == nil }
+        let unknown = formula.variables.filter { table.column(named: $0) == nil }
         if !unknown.isEmpty {
             throw .unknownVariables(unknown, available: table.columnNames, source: table.source)
         }
+        if let weightsColumn, table.column(named: weightsColumn) == nil {
+            throw .unknownWeightsColumn(weightsColumn, available: table.columnNames, source: table.source)
+        }
+        let needed = formula.variables + (weightsColumn.map { [$0] } ?? [])
         let columns = needed.compactMap { table.column(named: $0) }
-        let rows = (0..<table.rowCount).filter { row in
+        var rows = (0..<table.rowCount).filter { row in
             !excludedRows.contains(row) && !columns.contains { $0.isMissing(at: row) }
         }
         if rows.isEmpty && !excludedRows.isEmpty {
             throw .allRowsExcluded(excluded: excludedRows.count, rowCount: table.rowCount)
         }
         if rows.isEmpty { throw .noCompleteRows(variables: needed) }
-        self.rows = rows
         self.excludedRowCount = excludedRows.count
         self.droppedRowCount = table.rowCount - excludedRows.count - rows.count
 
+        if let weightsColumn {
+            let weights = try Self.numericValues(of: weightsColumn, in: table, rows: rows, role: "weights")
+            for (index, weight) in weights.enumerated() where !(weight >= 0 && weight.isFinite) {
+                throw .invalidWeight(column: weightsColumn, row: rows[index] + 1, value: weight,
+                                     line: table.sourceLine(ofRow: rows[index]))
+            }
+            let positive = weights.indices.filter { weights[$0] > 0 }
+            if positive.isEmpty { throw .noPositiveWeights(column: weightsColumn) }
+            self.zeroWeightRowCount = rows.count - positive.count
+            rows = positive.map { rows[$0] }
+            self.weights = positive.map { weights[$0] }
+        } else {
+            self.zeroWeightRowCount = 0
+            self.weights = nil
+        }
+        self.rows = rows
+
+        // Transforms are evaluated (and data-dependent constants learned) on the rows the model
+        // uses: after exclusions, missing values and zero weights.
         let evaluator = TransformEvaluator(table: table, rows: rows)
         var constants = TransformConstants()
         if case .column(let name) = formula.responseExpression {
@@ -58,15 +86,6 @@ struct ModelFrame: Sendable {
         }
         try Self.requireFinite(response, column: formula.response, rows: rows)
         self.offset = try evaluator.offset(formula.offsets, constants: &constants, learning: true)
-        if let weightsColumn {
-            let weights = try Self.numericValues(of: weightsColumn, in: table, rows: rows, role: "weights")
-            for (index, weight) in weights.enumerated() where !(weight > 0 && weight.isFinite) {
-                throw .invalidWeight(column: weightsColumn, row: rows[index] + 1, value: weight)
-            }
-            self.weights = weights
-        } else {
-            self.weights = nil
-        }
 
         var predictors: [String: CodedVariable] = [:]
         let predictorNames = formula.fixedTerms.flatMap(\.variables) + formula.randomTerms.flatMap { $0.terms.flatMap(\.variables) }
@@ -87,6 +106,14 @@ struct ModelFrame: Sendable {
         }
         self.predictors = predictors
         self.transformConstants = constants
+        var readAsText: [String: NonNumericText] = [:]
+        for name in Set(predictorNames) where formula.computedVariables[name] == nil {
+            if case .categorical(let column)? = table.column(named: name),
+               let culprit = NonNumericText.first(in: column, rows: rows, table: table) {
+                readAsText[name] = culprit
+            }
+        }
+        self.predictorsReadAsText = readAsText
         var groupings: [String: CodedVariable] = [:]
         for name in formula.randomTerms.flatMap(\.grouping) where groupings[name] == nil {
             groupings[name] = Self.coded(table.column(named: name), rows: rows, asFactor: true)
@@ -99,6 +126,9 @@ struct ModelFrame: Sendable {
         case .numeric(let column)?:
             return rows.map { column.values[$0] }
         case .categorical(let column)?:
+            if let culprit = NonNumericText.first(in: column, rows: rows, table: table) {
+                throw .textInNumericColumn(column: name, role: role, culprit: culprit, source: table.source)
+            }
             if role == "response" {
                 let example = rows.first.flatMap { column.label(at: $0) } ?? ""
                 throw .categoricalResponse(name, example: example)

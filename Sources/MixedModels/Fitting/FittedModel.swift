@@ -126,12 +126,18 @@ public struct FittedModel: Sendable {
         if design.droppedRowCount > 0 {
             messages.append("\(design.droppedRowCount) rows with missing values were dropped")
         }
+        if design.zeroWeightRowCount > 0 {
+            messages.append("\(design.zeroWeightRowCount) rows with zero weight were excluded")
+        }
+        for (name, culprit) in design.predictorsReadAsText.sorted(by: { $0.key < $1.key }) {
+            messages.append("the predictor '\(name)' was coded as categorical because \(culprit.place) holds '\(culprit.text)', which is not a number\(culprit.hint)")
+        }
         if !design.fixedEffects.droppedColumnNames.isEmpty {
             let names = design.fixedEffects.droppedColumnNames.joined(separator: ", ")
             messages.append("fixed-effect model matrix is rank deficient so dropping \(design.fixedEffects.droppedColumnNames.count) columns / coefficients: \(names)")
         }
         if isSingular {
-            messages.append("boundary (singular) fit: some variance components are zero or correlations are ±1 (see isSingular)")
+            messages.append("boundary (singular) fit: some variance components are zero or correlations are ±1; consider simpler random effects (drop a term or a correlation)")
         }
         if !optimization.converged {
             messages.append("the optimiser did not converge (\(optimization.status) after \(optimization.evaluations) evaluations)")

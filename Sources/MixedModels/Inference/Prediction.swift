@@ -92,10 +92,10 @@ extension FittedModel {
             return means.map { PredictionRow(prediction: $0, standardError: .nan, lower: .nan, upper: .nan, df: .nan) }
         }
         if dfMethod == .kenwardRoger {
-            throw .invalidArgument("Kenward–Roger degrees of freedom are not available for prediction intervals; use dfMethod .satterthwaite (marginal pointwise), .residual or .none")
+            throw .invalidArgument("Kenward–Roger degrees of freedom are not available for prediction intervals; use satterthwaite (marginal pointwise intervals), residual or none degrees of freedom")
         }
         if dfMethod == .satterthwaite && (conditional || simultaneous) {
-            throw .invalidArgument("Satterthwaite degrees of freedom are available for pointwise marginal predictions only; use dfMethod .residual or .none for conditional or simultaneous intervals")
+            throw .invalidArgument("Satterthwaite degrees of freedom are available for pointwise marginal predictions only; use residual or none degrees of freedom for conditional or simultaneous intervals")
         }
         let approximation = dfMethod == .satterthwaite ? given ?? satterthwaiteApproximation() : nil
         let variance = sigma * sigma

@@ -49,9 +49,9 @@ extension FittedModel {
         case .residual: df = residualDegreesOfFreedom
         case .none: df = .infinity
         case .satterthwaite:
-            throw .invalidArgument("Satterthwaite degrees of freedom for random effects (contrasts of [beta; b]) are not implemented; use .residual or .none")
+            throw .invalidArgument("Satterthwaite degrees of freedom for random effects (contrasts of [beta; b]) are not implemented; use residual or none degrees of freedom")
         case .kenwardRoger:
-            throw .invalidArgument("Kenward–Roger degrees of freedom for random effects (contrasts of [beta; b]) are not implemented; use .residual or .none")
+            throw .invalidArgument("Kenward–Roger degrees of freedom for random effects (contrasts of [beta; b]) are not implemented; use residual or none degrees of freedom")
         }
         let (conditional, full) = randomEffectsCovarianceBlocks()
         let variance = sigma * sigma

@@ -43,7 +43,7 @@ public struct ComparisonReport: Sendable {
                          TextTable.format(model.aic), TextTable.format(model.bic), TextTable.format(model.logLikelihood)]
             if index > 0, index - 1 < comparisons.count {
                 let comparison = comparisons[index - 1]
-                cells += [TextTable.format(comparison.lrStat), String(comparison.deltaDF), TextTable.format(comparison.pValue)]
+                cells += [TextTable.format(comparison.lrStat), String(comparison.deltaDF), TextTable.formatPValue(comparison.pValue)]
             } else {
                 cells += ["", "", ""]
             }

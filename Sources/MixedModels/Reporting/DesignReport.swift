@@ -1,7 +1,7 @@
 import Foundation
 
 /// What was built from a table and a formula (the `lmm design` output) as text and JSON:
-/// `numObservations`, `droppedRows`, `fixedEffectsColumns`, `droppedColumns`,
+/// `numObservations`, `droppedRows`, `zeroWeightRows`, `fixedEffectsColumns`, `droppedColumns`,
 /// `randomEffectsTerms` (`{group, levels, columns}`) and, when the model was built,
 /// `factorBlocks` (`{group, storage, nonzeros, bytes}`: the storage chosen for each term's block
 /// column of the Cholesky factor).
@@ -45,6 +45,7 @@ public struct DesignReport: Sendable {
             ("droppedRows", .integer(design.droppedRowCount)),
             ("excludedRows", .integer(design.excludedRowCount)),
             ("droppedMissingRows", .integer(design.droppedRowCount)),
+            ("zeroWeightRows", .integer(design.zeroWeightRowCount)),
             ("response", .string(design.formula.response)),
             ("fixedEffectsColumns", .array(design.fixedEffects.columnNames.map { .string($0) })),
             ("droppedColumns", .array(design.fixedEffects.droppedColumnNames.map { .string($0) })),
@@ -58,6 +59,7 @@ public struct DesignReport: Sendable {
         lines.append("Observations used: \(design.observationCount)")
         lines.append("Rows dropped for missing values: \(design.droppedRowCount)")
         if design.excludedRowCount > 0 { lines.append("Rows excluded: \(design.excludedRowCount)") }
+        if design.zeroWeightRowCount > 0 { lines.append("Rows excluded for zero weight: \(design.zeroWeightRowCount)") }
         lines.append("")
         lines.append("Fixed-effects columns (\(design.fixedEffects.columnCount)):")
         lines += design.fixedEffects.columnNames.map { "    \($0)" }

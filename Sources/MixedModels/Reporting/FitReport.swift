@@ -158,8 +158,8 @@ public struct FitReport: Sendable {
         var coefficients = TextTable(headers: ["Name", "Estimate", "SE", "tStat", "DF", "pValue", "Lower", "Upper"],
                                      alignments: [.left] + Array(repeating: .right, count: 7))
         for row in fixedEffects {
-            coefficients.append([row.name] + [row.estimate, row.standardError, row.tStat, row.df, row.pValue, row.lower, row.upper]
-                .map { TextTable.format($0) })
+            coefficients.append([row.name] + [row.estimate, row.standardError, row.tStat, row.df].map { TextTable.format($0) }
+                + [TextTable.formatPValue(row.pValue)] + [row.lower, row.upper].map { TextTable.format($0) })
         }
         lines.append(coefficients.rendered())
         if let anova, !anova.isEmpty {
@@ -167,7 +167,7 @@ public struct FitReport: Sendable {
             lines.append("ANOVA (\(anovaLabel) F tests per term, DF method: \(dfMethod.rawValue)):")
             var table = TextTable(headers: ["Term", "FStat", "DF1", "DF2", "pValue"], alignments: [.left, .right, .right, .right, .right])
             for row in anova {
-                table.append([row.term] + [row.fStat, row.df1, row.df2, row.pValue].map { TextTable.format($0) })
+                table.append([row.term] + [row.fStat, row.df1, row.df2].map { TextTable.format($0) } + [TextTable.formatPValue(row.pValue)])
             }
             lines.append(table.rendered())
         }
@@ -305,6 +305,7 @@ public struct FitReport: Sendable {
             ("droppedRows", .integer(design.droppedRowCount)),
             ("excludedRows", .integer(design.excludedRowCount)),
             ("droppedMissingRows", .integer(design.droppedRowCount)),
+            ("zeroWeightRows", .integer(design.zeroWeightRowCount)),
             ("numFixedEffects", .integer(fit.fixedEffectCount)),
             ("numRandomEffects", .integer(fit.randomEffectCount)),
             ("numCovarianceParameters", .integer(fit.covarianceParameterCount + 1)),

@@ -33,6 +33,12 @@ public struct TextTable: Sendable {
         }.joined(separator: "\n")
     }
 
+    /// A p-value: as ``format(_:digits:)``, but `<1e-300` below 10⁻³⁰⁰ (where a double has lost
+    /// the value's digits; R prints `< 2e-16` for the same reason).
+    public static func formatPValue(_ value: Double) -> String {
+        value >= 0 && value < 1e-300 ? "<1e-300" : format(value)
+    }
+
     /// A number with `digits` significant digits (MATLAB's short display uses 5).
     public static func format(_ value: Double, digits: Int = 5) -> String {
         if value.isNaN { return "NaN" }
