@@ -44,7 +44,7 @@ struct DesignErrorTests {
         .init(formula: "y ~ offset(log(x - 1)) + (1 | g)", weights: nil, fragments: ["log(x - 1)", "data row 1"]),
         .init(formula: "y ~ poly(x, 8) + (1 | g)", weights: nil,
               fragments: ["poly(x, 8)", "degree 8 must be less than the number of distinct values of x", "(8)"]),
-        .init(formula: "y ~ poly(x, 3) + (1 | h)", weights: "w", fragments: ["weights must be positive"]),
+        .init(formula: "y ~ poly(x, 3) + (1 | h)", weights: "w", fragments: ["weights must be zero or positive", "line 4 (data row 3)"]),
         .init(formula: "y ~ scale(one) + (1 | g)", weights: nil, fragments: ["'one'", "numeric"]),
         .init(formula: "y ~ scale(x - x) + (1 | g)", weights: nil, fragments: ["scale(x - x)", "does not vary"]),
         .init(formula: "y ~ log(g) + (1 | h)", weights: nil, fragments: ["'g'", "must be numeric"]),
