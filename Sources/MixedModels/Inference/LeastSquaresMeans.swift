@@ -173,25 +173,7 @@ extension FittedModel {
     /// Every column the fixed-effects part builds on these rows before aliased columns are
     /// dropped, by name (column-major values).
     func candidateFixedColumns(variables: [String: CodedVariable], rowCount: Int) -> (names: [String], columns: [[Double]]) {
-        let design = model.design
-        let formula = design.formula
-        var names: [String] = []
-        var columns: [[Double]] = []
-        if formula.hasIntercept {
-            names.append("(Intercept)")
-            columns.append([Double](repeating: 1, count: rowCount))
-        }
-        for term in formula.fixedTerms {
-            let full = TermColumns.fullIndicatorVariables(of: term, modelTerms: formula.fixedTerms,
-                                                          hasIntercept: formula.hasIntercept, variables: variables)
-            let built = TermColumns.build(term: term, variables: variables, rowCount: rowCount,
-                                          coding: design.options.categoricalCoding, fullIndicators: full)
-            for column in 0..<built.columnCount {
-                names.append(built.names[column])
-                columns.append((0..<rowCount).map { built.values[$0 * built.columnCount + column] })
-            }
-        }
-        return (names, columns)
+        model.design.candidateFixedColumns(variables: variables, rowCount: rowCount)
     }
 }
 

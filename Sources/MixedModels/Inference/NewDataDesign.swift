@@ -78,22 +78,7 @@ struct NewDataDesign: Sendable {
         self.offset = try evaluator.offset(formula.offsets, constants: &constants, learning: false)
 
         // X: all candidate columns as the fit built them, then the fitted model's kept columns.
-        var names: [String] = []
-        var columns: [[Double]] = []
-        if formula.hasIntercept {
-            names.append("(Intercept)")
-            columns.append([Double](repeating: 1, count: rowCount))
-        }
-        for term in formula.fixedTerms {
-            let full = TermColumns.fullIndicatorVariables(of: term, modelTerms: formula.fixedTerms,
-                                                          hasIntercept: formula.hasIntercept, variables: variables)
-            let built = TermColumns.build(term: term, variables: variables, rowCount: rowCount,
-                                          coding: design.options.categoricalCoding, fullIndicators: full)
-            for column in 0..<built.columnCount {
-                names.append(built.names[column])
-                columns.append((0..<rowCount).map { built.values[$0 * built.columnCount + column] })
-            }
-        }
+        let (names, columns) = design.candidateFixedColumns(variables: variables, rowCount: rowCount)
         let kept = design.fixedEffects.columnNames
         var selected: [[Double]] = []
         var next = 0
@@ -237,5 +222,30 @@ struct NewDataDesign: Sendable {
             }
             return .categorical(codes: codes, levels: levels)
         }
+    }
+}
+
+extension ModelDesign {
+    /// Every column the fixed-effects part builds from `variables` (coded on `rowCount` rows, as
+    /// the fit coded its data) before aliased columns are dropped, by name (column-major values):
+    /// the design of new data and of least-squares-means grids.
+    func candidateFixedColumns(variables: [String: CodedVariable], rowCount: Int) -> (names: [String], columns: [[Double]]) {
+        var names: [String] = []
+        var columns: [[Double]] = []
+        if formula.hasIntercept {
+            names.append("(Intercept)")
+            columns.append([Double](repeating: 1, count: rowCount))
+        }
+        for term in formula.fixedTerms {
+            let full = TermColumns.fullIndicatorVariables(of: term, modelTerms: formula.fixedTerms,
+                                                          hasIntercept: formula.hasIntercept, variables: variables)
+            let built = TermColumns.build(term: term, variables: variables, rowCount: rowCount,
+                                          coding: options.categoricalCoding, fullIndicators: full)
+            for column in 0..<built.columnCount {
+                names.append(built.names[column])
+                columns.append((0..<rowCount).map { built.values[$0 * built.columnCount + column] })
+            }
+        }
+        return (names, columns)
     }
 }
