@@ -122,6 +122,8 @@ struct FormulaTests {
         .init(formula: "y ~ a + (1 + offset(x) | g)", position: 8, fragment: "not inside a random-effects term"),
         .init(formula: "factor(y) ~ x", position: 0, fragment: "the response must be a numeric expression"),
         .init(formula: "y ~ factor(x)^2", position: 13, fragment: "powers apply to one numeric variable"),
+        // Found by the fuzzer: a power series of thousands of terms, nested in another, took 70 s.
+        .init(formula: "y ~ x^3 + c^3920/e^3921 + (1 / k)", position: 11, fragment: "at most 32 are supported"),
         .init(formula: "y ~ x + (1 | factor(g))", position: 13, fragment: "grouping factor"),
         .init(formula: "y ~ x ~ z", position: 6, fragment: "exactly one '~'"),
         .init(formula: "y ~ x $ z", position: 6, fragment: "unexpected character '$'"),

@@ -31,6 +31,9 @@ struct TermExpansion {
 
     /// The most terms an expansion may produce (`(a + ... + l)^12` has 4095).
     static let maximumTerms = 10_000
+    /// The highest degree of MATLAB's power series `x^k` (one column per power; a raw polynomial
+    /// of higher degree cannot be estimated in double precision anyway).
+    static let maximumPowerDegree = 32
 
     /// Splits the top-level sum into fixed-effects parts and random-effects terms.
     func splitRandomEffects(_ expression: FormulaExpression) throws(FormulaError) -> (fixed: FormulaExpression?, random: [FormulaExpression]) {
@@ -96,6 +99,10 @@ struct TermExpansion {
         case .factor?, .polynomial?:
             throw FormulaError(formula: formula, position: position,
                                message: "'^' on \(name) is not defined: powers apply to one numeric variable (x^2 is x + x^2) or cross a sum of terms ((a + b)^2)")
+        }
+        guard exponent <= Self.maximumPowerDegree else {
+            throw FormulaError(formula: formula, position: position,
+                               message: "\(name)^\(exponent) would add \(exponent) powers of \(name); at most \(Self.maximumPowerDegree) are supported (poly(\(name), k) gives orthogonal polynomials)")
         }
         var result = base
         if exponent >= 2 {
