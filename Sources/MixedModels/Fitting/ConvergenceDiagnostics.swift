@@ -98,19 +98,7 @@ public struct ConvergenceDiagnostics: Sendable, Equatable, Codable {
 
     /// R⁻¹ g for the upper Cholesky factor R of H (RᵀR = H), or nil if H is not positive definite.
     static func scaledGradient(hessian: [Double], gradient: [Double], size k: Int) -> [Double]? {
-        var lower = [Double](repeating: 0, count: k * k)
-        for column in 0..<k {
-            var pivot = hessian[column * k + column]
-            for inner in 0..<column { pivot -= lower[column * k + inner] * lower[column * k + inner] }
-            guard pivot > 0, pivot.isFinite else { return nil }
-            let root = pivot.squareRoot()
-            lower[column * k + column] = root
-            for row in (column + 1)..<max(k, column + 1) {
-                var value = hessian[row * k + column]
-                for inner in 0..<column { value -= lower[row * k + inner] * lower[column * k + inner] }
-                lower[row * k + column] = value / root
-            }
-        }
+        guard let lower = SmallCholesky.lower(hessian, size: k) else { return nil }
         // R = Lᵀ: solve Lᵀ x = g by back substitution.
         var x = gradient
         for row in stride(from: k - 1, through: 0, by: -1) {

@@ -260,19 +260,7 @@ extension FittedModel {
     /// The inverse of a symmetric positive definite matrix (row-major), or `nil` if it is not
     /// positive definite.
     static func symmetricInverse(_ matrix: [Double], size n: Int) -> [Double]? {
-        var factor = [Double](repeating: 0, count: n * n)  // lower, row-major
-        for j in 0..<n {
-            var pivot = matrix[j * n + j]
-            for k in 0..<j { pivot -= factor[j * n + k] * factor[j * n + k] }
-            guard pivot > 0, pivot.isFinite else { return nil }
-            let root = pivot.squareRoot()
-            factor[j * n + j] = root
-            for i in (j + 1)..<max(n, j + 1) {
-                var value = matrix[i * n + j]
-                for k in 0..<j { value -= factor[i * n + k] * factor[j * n + k] }
-                factor[i * n + j] = value / root
-            }
-        }
+        guard let factor = SmallCholesky.lower(matrix, size: n) else { return nil }
         var inverse = [Double](repeating: 0, count: n * n)
         for column in 0..<n {
             var vector = [Double](repeating: 0, count: n)
