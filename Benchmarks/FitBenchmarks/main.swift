@@ -84,6 +84,19 @@ var settings = OptimizerSettings.default
 if let rhobeg = value(after: "--rhobeg") { settings.initialTrustRadius = rhobeg }
 if let rhoend = value(after: "--rhoend") { settings.finalTrustRadius = rhoend }
 if let ftol = value(after: "--ftol") { settings.functionTolerance = ftol }
+// `--npt M` sets BOBYQA's interpolation points; `--npt 2n1` and `--npt full` force 2n + 1 or
+// (n + 1)(n + 2)/2 for every model (the default chooses by n, OptimizerSettings.interpolationPoints).
+let pointRule = arguments.firstIndex(of: "--npt").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+@MainActor func settingsFor(parameters n: Int) -> OptimizerSettings {
+    var adjusted = settings
+    switch pointRule {
+    case "2n1"?: adjusted.interpolationPointCount = 2 * n + 1
+    case "full"?: adjusted.interpolationPointCount = (n + 1) * (n + 2) / 2
+    case let value?: adjusted.interpolationPointCount = Int(value)
+    case nil: break
+    }
+    return adjusted
+}
 // `--data FILE.csv --formula F [--method ML|REML]` fits one model from a CSV file instead
 // (evaluations, objective and θ), for the large cases.
 if let dataIndex = arguments.firstIndex(of: "--data"), arguments.indices.contains(dataIndex + 1),
@@ -91,8 +104,8 @@ if let dataIndex = arguments.firstIndex(of: "--data"), arguments.indices.contain
     let data = try DataTable(contentsOf: URL(fileURLWithPath: arguments[dataIndex + 1]))
     let method: EstimationMethod = arguments.contains("REML") ? .reml : .ml
     let model = try LinearMixedModel(formula: arguments[formulaIndex + 1], data: data)
-    let fit = try model.fit(method: method, optimizer: settings)
-    print("evaluations \(fit.optimization.evaluations) objective \(String(format: "%.10f", fit.objective)) theta \(fit.theta) seconds \(String(format: "%.1f", fit.optimization.seconds))")
+    let fit = try model.fit(method: method, optimizer: settingsFor(parameters: model.lowerBounds.count))
+    print("evaluations \(fit.optimization.evaluations) objective \(String(format: "%.10f", fit.objective)) theta \(fit.theta) seconds \(String(format: "%.5f", fit.optimization.seconds))")
     exit(0)
 }
 /// `--print-objective` appends our objective at full precision (to compare optimiser settings).
@@ -108,8 +121,9 @@ for model in try readModels() where includeInstEval || model.id != "insteval" {
         var evaluations = 0
         var objective = Double.nan
         for _ in 0..<(model.id == "insteval" ? 3 : reps) {
-            let fit = try LinearMixedModel(formula: model.formula, data: data,
-                                           options: ModelOptions(weightsColumn: model.weights.isEmpty ? nil : "w")).fit(method: method, optimizer: settings)
+            let mixedModel = try LinearMixedModel(formula: model.formula, data: data,
+                                                  options: ModelOptions(weightsColumn: model.weights.isEmpty ? nil : "w"))
+            let fit = try mixedModel.fit(method: method, optimizer: settingsFor(parameters: mixedModel.lowerBounds.count))
             seconds.append(fit.optimization.seconds)
             evaluations = fit.optimization.evaluations
             objective = fit.objective

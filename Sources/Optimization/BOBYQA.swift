@@ -5,10 +5,10 @@
 /// to fit linear mixed models.
 ///
 /// Each iteration minimises a quadratic model of f within a trust region and the
-/// bounds. The model interpolates f at m = 2n + 1 points and is updated by the
-/// symmetric Broyden (least Frobenius norm) formula. Every evaluated point lies
-/// within the bounds, and a coordinate that the algorithm puts on a bound is
-/// exactly equal to it.
+/// bounds. The model interpolates f at m points (by default 2n + 1;
+/// ``interpolationPoints`` chooses another m) and is updated by the symmetric Broyden
+/// (least Frobenius norm) formula. Every evaluated point lies within the bounds, and a
+/// coordinate that the algorithm puts on a bound is exactly equal to it.
 ///
 /// Implementation notes: written from the published description. Powell's RESCUE
 /// is replaced by rebuilding the interpolation set around the best point (2n
@@ -36,6 +36,11 @@ public struct BOBYQA: Sendable {
     /// works with xⱼ / sⱼ, so the first interpolation step along variable j is sⱼ · ρ_beg.
     /// `nil` (default) means all scales are 1.
     public var variableScales: [Double]?
+    /// The number m of interpolation points of the quadratic model, for n free variables: `nil`
+    /// (default) is Powell's recommended 2n + 1; values are clamped to n + 2 … (n + 1)(n + 2)/2.
+    /// With (n + 1)(n + 2)/2 the model is a full quadratic from the start (Powell's NPT; MINQA's
+    /// `npt`), which costs more evaluations at the start and can save many later for small n.
+    public var interpolationPoints: Int?
 
     /// The largest magnitude used for bounds; infinite bounds are replaced by it.
     static let boundLimit = 1e100
@@ -90,7 +95,8 @@ public struct BOBYQA: Sendable {
                                   maxEvaluations: maxEvaluations,
                                   functionTolerance: functionTolerance > 0 ? functionTolerance : 0,
                                   evaluator: ObjectiveEvaluator(template: start, freeIndices: freeIndices,
-                                                                 scales: scales))
+                                                                 scales: scales),
+                                  interpolationPoints: interpolationPoints)
         let reducedStart = freeIndices.enumerated().map { j, index in
             max(min(start[index] / scales[j], upper[j]), lower[j])
         }

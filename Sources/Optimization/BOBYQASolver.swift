@@ -61,13 +61,21 @@ struct BOBYQASolver {
     var diffb = 0.0
     var diffc = 0.0
 
+    /// m for `requested` (nil: 2n + 1), clamped to the range Powell allows, n + 2 … (n + 1)(n + 2)/2.
+    static func interpolationPointCount(requested: Int?, variables n: Int) -> Int {
+        let full = (n + 1) * (n + 2) / 2
+        return min(max(requested ?? 2 * n + 1, n + 2), full)
+    }
+
     /// Number of objective evaluations so far.
     var evaluations: Int { evaluator.evaluations }
 
+    /// - Parameter interpolationPoints: m, clamped to n + 2 … (n + 1)(n + 2)/2; `nil` is 2n + 1.
     init(lower: [Double], upper: [Double], rhoBegin: Double, rhoEnd: Double,
-         maxEvaluations: Int, functionTolerance: Double, evaluator: ObjectiveEvaluator) {
+         maxEvaluations: Int, functionTolerance: Double, evaluator: ObjectiveEvaluator,
+         interpolationPoints: Int? = nil) {
         let n = lower.count
-        let count = 2 * n + 1
+        let count = Self.interpolationPointCount(requested: interpolationPoints, variables: n)
         self.n = n
         self.count = count
         self.lower = lower

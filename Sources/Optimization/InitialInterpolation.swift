@@ -1,5 +1,7 @@
 /// Powell's PRELIM: the initial interpolation set, quadratic model and KKT inverse
-/// (Powell 2009, DAMTP 2009/NA06, Section 2), for m = 2n + 1 points.
+/// (Powell 2009, DAMTP 2009/NA06, Section 2), for n + 2 ≤ m ≤ (n + 1)(n + 2)/2 points: the base,
+/// one or two points along each axis, then (beyond 2n + 1) points displaced along two axes at
+/// once, which give the model its first off-diagonal second derivatives.
 extension BOBYQASolver {
     /// Places the base point at `centre`, moved (as Powell's driver does) so that each
     /// coordinate is either exactly on a bound or at least `step` inside it.
@@ -29,7 +31,10 @@ extension BOBYQASolver {
     }
 
     /// Builds the interpolation set around `centre` with spacing `step`: the base,
-    /// base ± step·eⱼ (a second step of 2·step along eⱼ when the base is on a bound).
+    /// base ± step·eⱼ (a second step of 2·step along eⱼ when the base is on a bound), and for
+    /// m > 2n + 1 the points base + aₚeₚ + a_qe_q (aⱼ the first point's offset along eⱼ) for the
+    /// axis pairs of ``axisPairs(variables:count:)``. With m < 2n + 1 only the first m − n − 1 axes get a
+    /// second point.
     /// `knownValue` is reused for the base if the base coincides with `centre`.
     /// Returns `false` if the evaluation budget ran out.
     mutating func buildInterpolationSet(around centre: [Double], step: Double, knownValue: Double?,
@@ -49,15 +54,76 @@ extension BOBYQASolver {
             let a = set.upperGap[j] == 0 ? -step : step
             guard evaluateAxisPoint(j + 1, axis: j, offset: a, f) else { return false }
         }
-        for j in 0..<n {
+        let secondPoints = min(n, count - n - 1)
+        for j in 0..<secondPoints {
             var b = -step
             if set.lowerGap[j] == 0 { b = min(2 * step, set.upperGap[j]) }
             if set.upperGap[j] == 0 { b = max(-2 * step, set.lowerGap[j]) }
             guard evaluateAxisPoint(n + 1 + j, axis: j, offset: b, f) else { return false }
         }
-        for j in 0..<n { initialiseAxis(j) }
+        for j in 0..<secondPoints { initialiseAxis(j) }
+        for j in secondPoints..<n { initialiseSingleAxis(j) }
+        for (index, pair) in Self.axisPairs(variables: n, count: count).enumerated() {
+            guard evaluatePairPoint(2 * n + 1 + index, pair.0, pair.1, f) else { return false }
+        }
         chooseBestAfterBuild()
         return true
+    }
+
+    /// The axis pairs (p, q) of the points beyond 2n + 1, in order: first the neighbours
+    /// (j, j + 1 mod n), then those two apart, and so on, each unordered pair once; the first
+    /// m − 2n − 1 of them.
+    static func axisPairs(variables n: Int, count: Int) -> [(Int, Int)] {
+        let wanted = count - 2 * n - 1
+        guard wanted > 0, n >= 2 else { return [] }
+        var pairs: [(Int, Int)] = []
+        var distance = 1
+        while pairs.count < wanted && distance <= n / 2 {
+            for j in 0..<n where pairs.count < wanted {
+                // For even n, distance n/2 pairs j with j + n/2 twice; keep the first.
+                if 2 * distance == n && j >= distance { continue }
+                pairs.append((j, (j + distance) % n))
+            }
+            distance += 1
+        }
+        return pairs
+    }
+
+    /// Point `k` = aₚeₚ + a_qe_q (aⱼ the offset of point j + 1), evaluated; its column of Z and
+    /// the model's second derivative ∂²/∂xₚ∂x_q follow from the four values at 0, aₚeₚ, a_qe_q
+    /// and the point (Powell's PRELIM for NF > 2N + 1).
+    private mutating func evaluatePairPoint(_ k: Int, _ p: Int, _ q: Int, _ f: ([Double]) -> Double) -> Bool {
+        guard evaluations < maxEvaluations else { return false }
+        let ap = set.points[(p + 1) * n + p]
+        let aq = set.points[(q + 1) * n + q]
+        set.points[k * n + p] = ap
+        set.points[k * n + q] = aq
+        for i in 0..<n { workN[i] = 0 }
+        workN[p] = ap
+        workN[q] = aq
+        set.values[k] = evaluateRelative(workN, f)
+        let product = ap * aq
+        let reciprocal = 1 / product
+        let rank = inverse.rank
+        let column = k - n - 1
+        inverse.zmat[column] = reciprocal
+        inverse.zmat[k * rank + column] = reciprocal
+        inverse.zmat[(p + 1) * rank + column] = -reciprocal
+        inverse.zmat[(q + 1) * rank + column] = -reciprocal
+        model.explicitHessian[QuadraticModel.packedIndex(max(p, q), min(p, q))] =
+            (set.values[0] - set.values[p + 1] - set.values[q + 1] + set.values[k]) / product
+        return true
+    }
+
+    /// The model and KKT inverse along axis j from the points 0 and a·eⱼ only (m < 2n + 1):
+    /// the model is linear along eⱼ (Powell's PRELIM for NF ≤ N + 1 without a second point).
+    private mutating func initialiseSingleAxis(_ j: Int) {
+        let ka = j + 1
+        let a = set.points[ka * n + j]
+        model.gradient[j] = (set.values[ka] - set.values[0]) / a
+        inverse.bmat[j] = -1 / a
+        inverse.bmat[ka * n + j] = 1 / a
+        inverse.bmat[(count + j) * n + j] = -0.5 * a * a
     }
 
     /// Sets point `k` to `offset`·e_axis and evaluates it.

@@ -7,7 +7,7 @@
 struct InterpolationSet {
     /// Number of variables.
     let n: Int
-    /// Number of interpolation points (2n + 1).
+    /// Number of interpolation points m (n + 2 ≤ m ≤ (n + 1)(n + 2)/2).
     let count: Int
     /// The base point (absolute coordinates).
     var base: [Double]

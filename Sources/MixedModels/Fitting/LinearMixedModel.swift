@@ -226,6 +226,7 @@ public struct LinearMixedModel: Sendable {
                                    finalTrustRadius: settings.finalTrustRadius, maxEvaluations: settings.maxEvaluations)
             optimizer.functionTolerance = settings.functionTolerance
             optimizer.variableScales = scaled
+            optimizer.interpolationPoints = settings.interpolationPoints(variables: start.count)
             return optimizer.minimize(from: start, initialValue: initialValue, f)
         case .nelderMead:
             var optimizer = NelderMead(lowerBounds: lower, upperBounds: upper,

@@ -26,6 +26,29 @@ public struct OptimizerSettings: Sendable, Equatable, Codable {
     /// (reoptimising the others) and keeps the bound when the objective is not worse
     /// (see ``LinearMixedModel/fit(method:optimizer:start:progress:)``).
     public var checksBoundary: Bool = true
+    /// BOBYQA's number of interpolation points m (Powell's NPT), or `nil` for the rule of
+    /// ``interpolationPoints(variables:)``.
+    public var interpolationPointCount: Int? = nil
+
+    /// The largest number of parameters for which BOBYQA's model is a full quadratic from the
+    /// start ((n + 1)(n + 2)/2 points instead of 2n + 1).
+    static let fullQuadraticLimit = 10
+
+    /// BOBYQA's m for n parameters: ``interpolationPointCount`` if set; else a full quadratic,
+    /// (n + 1)(n + 2)/2 points, for 3 ≤ n ≤ 10, and Powell's 2n + 1 otherwise. Measured on the
+    /// reference models (`lmm-bench`, evaluations 2n + 1 → full): sleepstudy (1 + Days | Subject)
+    /// ML 54 → 50, REML 69 → 63; the weighted fit 78 → 59 and 78 → 55; Orthodont 147 → 105 and
+    /// 130 → 88; Machines (Machine | Worker), n = 6, 324 → 155 and 325 → 176; InstEval 115 → 93;
+    /// the 1M-row crossed design (n = 4) 137 → 118; a 4 × 4 term (n = 10) 2117 → 986; every
+    /// optimum the same or lower. For n = 2 the two were even (407 against 399 evaluations over
+    /// ten fits), so those fits keep 2n + 1. Beyond n = 10 it was not measured, and the
+    /// (n + 1)(n + 2)/2 start evaluations grow with n², so those keep 2n + 1
+    /// (`Benchmarks/results/optimizer_points.md`).
+    public func interpolationPoints(variables n: Int) -> Int? {
+        if let interpolationPointCount { return interpolationPointCount }
+        guard n >= 3, n <= Self.fullQuadraticLimit else { return nil }
+        return (n + 1) * (n + 2) / 2
+    }
 
     public init(initialTrustRadius: Double = 0.75, finalTrustRadius: Double = 1e-7, maxEvaluations: Int = 100_000,
                 functionTolerance: Double = 1e-10, algorithm: OptimizerAlgorithm = .bobyqa) {
