@@ -1,3 +1,5 @@
+import Foundation
+
 /// The blocked lower Cholesky factor L of
 ///
 ///     [ Λᵀ Zᵀ W Z Λ + I   Λᵀ Zᵀ W X   Λᵀ Zᵀ W y ]
@@ -234,10 +236,19 @@ struct BlockedCholeskyFactor: Sendable {
 
     /// L_i0 for 1×c tiles: each tile row t of A_i0 in first-term column (level) m becomes
     /// t R_m with R_m = λ_i λ₀ L₀₀[m]⁻ᵀ (c × c), formed once per level.
-    private static func updateRowTiles(_ block: inout BlockSparseMatrix, source: BlockSparseMatrix, lambda: Double,
-                                       firstLambda: [Double], firstFactor: BlockDiagonalMatrix) {
+    /// - Parameters:
+    ///   - general: use the general loop for every c (for tests of the 1 × 2 kernel).
+    ///   - tileThreshold: the tiles from which the 1 × 2 kernel splits across the cores.
+    static func updateRowTiles(_ block: inout BlockSparseMatrix, source: BlockSparseMatrix, lambda: Double,
+                               firstLambda: [Double], firstFactor: BlockDiagonalMatrix, general: Bool = false,
+                               tileThreshold: Int = parallelTileThreshold) {
         let c = block.tileColumns
         guard c > 0 else { return }
+        if c == 2 && !general && firstLambda.count == 4 && firstFactor.values.count >= 4 * block.tileColumnCount {
+            updatePairRowTiles(&block, source: source, lambda: lambda, firstLambda: firstLambda, firstFactor: firstFactor,
+                               tileThreshold: tileThreshold)
+            return
+        }
         var inverse = [Double](repeating: 0, count: c * c)
         var transform = [Double](repeating: 0, count: c * c)
         var row = [Double](repeating: 0, count: c)
@@ -281,6 +292,84 @@ struct BlockedCholeskyFactor: Sendable {
                 }
             }
         }
+    }
+
+    /// ``updateRowTiles(_:source:lambda:firstLambda:firstFactor:)`` for 1 × 2 tiles (a scalar
+    /// later term after a first term with two columns, e.g. `(1 + x | g1) + (1 | g2)`), with the
+    /// 2 × 2 algebra written out in the same order of operations (the result is bit-for-bit the
+    /// general loop's), and the first-term levels split across the cores when there are many
+    /// tiles: each level's tiles are written by one thread, so the split does not change them.
+    private static func updatePairRowTiles(_ block: inout BlockSparseMatrix, source: BlockSparseMatrix, lambda: Double,
+                                           firstLambda: [Double], firstFactor: BlockDiagonalMatrix, tileThreshold: Int) {
+        let levelCount = block.tileColumnCount
+        let lambda00 = firstLambda[0], lambda10 = firstLambda[1], lambda11 = firstLambda[3]
+        block.values.withUnsafeMutableBufferPointer { values in
+            source.values.withUnsafeBufferPointer { origin in
+                firstFactor.values.withUnsafeBufferPointer { factors in
+                    block.columnStarts.withUnsafeBufferPointer { starts in
+                        guard let out = values.baseAddress, let input = origin.baseAddress,
+                              let factor = factors.baseAddress, let start = starts.baseAddress else { return }
+                        let view = PairRowTiles(values: out, origin: input, factors: factor, starts: start)
+                        let run: @Sendable (Range<Int>) -> Void = { levels in
+                            for level in levels {
+                                let f = view.factors + 4 * level
+                                // L⁻¹ of L = [f0 0; f1 f3] (column-major), as the general loop forms it.
+                                let inverse00 = 1 / f[0]
+                                let inverse10 = (0 - f[1] * inverse00) / f[3]
+                                let inverse11 = 1 / f[3]
+                                // transform = λ_i λ₀ L⁻ᵀ, entries (m, b) column-major.
+                                let t0 = lambda * (lambda00 * inverse00)
+                                let t1 = lambda * (lambda10 * inverse00)
+                                let t2 = lambda * (lambda00 * inverse10)
+                                let t3 = lambda * (lambda10 * inverse10 + lambda11 * inverse11)
+                                for tile in view.starts[level]..<view.starts[level + 1] {
+                                    let o0 = view.origin[2 * tile]
+                                    let o1 = view.origin[2 * tile + 1]
+                                    view.values[2 * tile] = o0 * t0 + o1 * t1
+                                    view.values[2 * tile + 1] = o0 * t2 + o1 * t3
+                                }
+                            }
+                        }
+                        let chunks = Self.levelChunks(starts: start, levelCount: levelCount, threshold: tileThreshold)
+                        if chunks.count <= 2 {
+                            run(0..<levelCount)
+                        } else {
+                            DispatchQueue.concurrentPerform(iterations: chunks.count - 1) { chunk in
+                                run(chunks[chunk]..<chunks[chunk + 1])
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Raw views of a 1 × 2 tile column for ``updatePairRowTiles(_:source:lambda:firstLambda:firstFactor:)``.
+    private struct PairRowTiles: @unchecked Sendable {
+        let values: UnsafeMutablePointer<Double>
+        let origin: UnsafePointer<Double>
+        let factors: UnsafePointer<Double>
+        let starts: UnsafePointer<Int>
+    }
+
+    /// Below this many tiles a tile column is updated on the calling thread alone.
+    static let parallelTileThreshold = 1 << 20
+
+    /// Level boundaries splitting a tile column into parts of about equal tile counts, one per
+    /// core, when it holds at least `threshold` tiles (else one part).
+    static func levelChunks(starts: UnsafePointer<Int>, levelCount: Int, threshold: Int) -> [Int] {
+        let total = starts[levelCount] - starts[0]
+        let parts = DenseKernels.threadCount
+        guard parts > 1, total >= threshold, levelCount >= parts else { return [0, levelCount] }
+        var bounds = [0]
+        var level = 0
+        for part in 1..<parts {
+            let goal = starts[0] + total / parts * part
+            while level < levelCount && starts[level] < goal { level += 1 }
+            if level > bounds[bounds.count - 1] && level < levelCount { bounds.append(level) }
+        }
+        bounds.append(levelCount)
+        return bounds
     }
 
     private mutating func updateXyFirst(_ a: CrossProducts) {
@@ -420,6 +509,22 @@ struct BlockedCholeskyFactor: Sendable {
                             // times the tile (a length-s₀ row).
                             sparse.columnStarts.withUnsafeBufferPointer { starts in
                                 sparse.tileRowIndices.withUnsafeBufferPointer { rowLevels in
+                                    if firstSize == 2 {
+                                        // The same operations, with the two columns in one pass.
+                                        for column in 0..<sparse.tileColumnCount {
+                                            let source = xp + column * 2 * rows
+                                            let second = source + rows
+                                            for tileIndex in starts[column]..<starts[column + 1] {
+                                                let destination = t + Int(rowLevels[tileIndex]) * rows
+                                                let factor0 = tiles[2 * tileIndex]
+                                                let factor1 = tiles[2 * tileIndex + 1]
+                                                for row in 0..<rows {
+                                                    destination[row] = destination[row] - source[row] * factor0 - second[row] * factor1
+                                                }
+                                            }
+                                        }
+                                        return
+                                    }
                                     for column in 0..<sparse.tileColumnCount {
                                         let source = xp + column * firstSize * rows
                                         for tileIndex in starts[column]..<starts[column + 1] {
