@@ -45,7 +45,9 @@ extension FittedModel {
     /// fixed for the others' intervals.
     ///
     /// H is the Hessian in (θ, σ) of ``VarianceParameterDerivatives`` carried to the natural scale
-    /// by the chain rule (the map from natural parameters to (θ, σ) costs no evaluations).
+    /// by the chain rule (the map from natural parameters to (θ, σ) costs no evaluations). For a
+    /// term whose columns the fit centres, the natural parameters are the user's (the SDs and
+    /// correlations in the units of the data) and the chain rule runs through the map to the fit's θ.
     /// - Complexity: k² + k evaluations of the profiled deviance for k covariance parameters θ
     ///   (12 for k = 3); none with ``covarianceParameters(alpha:using:)`` when Satterthwaite's
     ///   approximation has been computed anyway.
@@ -165,7 +167,8 @@ extension FittedModel {
                 }
             }
             guard let theta = map.theta(natural: natural), let sigma = natural.last else { return nil }
-            return theta + [sigma]
+            // The natural parameters are in the units of the data, H in the fit's θ.
+            return self.model.workingTheta(fromUser: theta) + [sigma]
         }
         let center = free.map { transformed[$0] }
         guard let transformedHessian = Self.chainRuleHessian(parameters, at: center, hessian: hessian, gradient: gradient),

@@ -251,10 +251,10 @@ struct KenwardRogerComputation {
             for (t, term) in terms.enumerated() {
                 let s = term.columnCount
                 let base = offsets[t] + Int(term.levelIndices[row]) * s
-                let lambda = fit.lambdas[t]
+                let lambda = fit.workingLambdas[t]
                 for a in 0..<s {
                     dIndex[position + a] = base + a
-                    dValue[position + a] = root * term.z[row * s + a]
+                    dValue[position + a] = root * term.workingZ[row * s + a]
                 }
                 for c in 0..<s {
                     var sum = 0.0
@@ -345,7 +345,7 @@ struct KenwardRogerComputation {
         var parameters: [Parameter] = []
         for (t, term) in terms.enumerated() {
             let s = term.columnCount
-            let lambda = fit.lambdas[t]
+            let lambda = fit.workingLambdas[t]
             func covariance(_ a: Int, _ b: Int) -> Double {
                 var sum = 0.0
                 for c in 0...min(a, b) { sum += lambda[c * s + a] * lambda[c * s + b] }

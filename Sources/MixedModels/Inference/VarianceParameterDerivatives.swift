@@ -61,7 +61,7 @@ struct VarianceParameterDerivatives: Sendable {
     /// The derivatives at the fit's θ̂; the fit's own factor supplies the values at θ̂, so only
     /// the stencil's other points are evaluated.
     init(fit: FittedModel, precision: Precision = .satterthwaite) {
-        let theta = fit.theta
+        let theta = fit.workingTheta
         let k = theta.count
         let p = fit.fixedEffectCount
         let sigma2 = fit.sigma * fit.sigma
@@ -176,7 +176,7 @@ struct VarianceParameterDerivatives: Sendable {
     /// of the refreshed factor (one result per θᵢ, each of the function's length): 8k
     /// refactorisations of L.
     static func firstDerivatives(fit: FittedModel, _ function: (BlockedCholeskyFactor) -> [Double]) -> [[Double]] {
-        let theta = fit.theta
+        let theta = fit.workingTheta
         var deviance = fit.model.makeDeviance(method: fit.method)
         let steps = Self.steps(for: theta, parametrizations: fit.model.parametrizations, relative: richardsonStep)
         var result: [[Double]] = []
