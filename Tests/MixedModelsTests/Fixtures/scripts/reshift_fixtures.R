@@ -13,11 +13,20 @@
 ## Satterthwaite and Kenward-Roger df of the contrasts that are the shifted model's
 ## coefficients (the intercept is (1, -d/a) in the unshifted coordinates, Days is (0, 1/a)).
 ##
+## Wald intervals of the covariance parameters (MATLAB's covarianceParameters: log SD,
+## log((1+r)/(1-r)), log sigma, covariance from the Hessian): nlme cannot form them on the shifted
+## copies (its approximate covariance is not positive definite there), so the reference is the
+## delta method from nlme's apVar of the unshifted fit (as inference_fixtures.R fits it): the map
+## from its natural parameters to the shifted model's (Sigma' = M Sigma M', 1 - r'^2 from
+## det Sigma' = det Sigma / a^2, so that nothing cancels) differentiated by numDeriv.
+## The same map at a = 1, d = 0 reproduces nlme's own intervals (checked below).
+##
 ## Run from the repository root: Rscript Tests/MixedModelsTests/Fixtures/scripts/reshift_fixtures.R
 ## Writes Tests/MixedModelsTests/Fixtures/robustness/reshift.json.
 
 source("Tests/MixedModelsTests/Fixtures/scripts/common.R")
 suppressPackageStartupMessages(library(lmerTest))
+suppressPackageStartupMessages(library(nlme))
 
 POLISH_CTRL <- lmerControl(optCtrl = list(xtol_rel = 1e-12, xtol_abs = 1e-14, ftol_rel = 1e-15,
                                           ftol_abs = 1e-15, maxeval = 1e5))
@@ -34,6 +43,44 @@ cases <- list(
 ## New data for predictions: a known subject inside and outside the observed days, and a new
 ## subject (population-level prediction).
 NEW_DATA <- data.frame(Subject = c("308", "308", "372", "new"), Days = c(2.5, 12, 0, 3))
+
+## nlme's natural parameters (log sd0, log sd1, log((1+r)/(1-r)), log sigma; the order of
+## attr(apVar, "Pars")) of the unshifted model mapped to the shifted model's, in the order of
+## lmm's covariance-parameter table (sd0, r, sd1, sigma).
+shifted_natural <- function(p, a, s) {
+  sd0 <- exp(p[1]); sd1 <- exp(p[2]); r <- (exp(p[3]) - 1) / (exp(p[3]) + 1)
+  S <- matrix(c(sd0^2, r * sd0 * sd1, r * sd0 * sd1, sd1^2), 2)
+  M <- matrix(c(1, 0, -s / a, 1 / a), 2, 2)
+  S2 <- M %*% S %*% t(M)
+  q <- (sd0^2 * sd1^2 * (1 - r^2) / a^2) / (S2[1, 1] * S2[2, 2])    # 1 - r'^2
+  rho <- sign(S2[1, 2]) * sqrt(max(0, 1 - q))
+  z <- if (rho < 0) log(q / (1 - rho)^2) else log((1 + rho)^2 / q)  # log((1+r')/(1-r'))
+  c(0.5 * log(S2[1, 1]), z, 0.5 * log(S2[2, 2]), p[4])
+}
+
+wald_shifted <- function(REML, a, s) {
+  m <- lme(Reaction ~ Days, data = d0, random = ~ Days | Subject, method = if (REML) "REML" else "ML",
+           control = lmeControl(msMaxIter = 500, tolerance = 1e-10, niterEM = 100, opt = "nlminb", .relStep = 1e-4))
+  aV <- unclass(m$apVar)
+  pars <- attr(m$apVar, "Pars")
+  stopifnot(length(pars) == 4, names(pars)[4] == "lSigma")
+  limits <- function(a, s) {
+    J <- numDeriv::jacobian(function(p) shifted_natural(p, a, s), pars)
+    V <- J %*% aV[1:4, 1:4] %*% t(J)
+    est <- shifted_natural(pars, a, s)
+    half <- qnorm(0.975) * sqrt(diag(V))
+    back <- function(x) c(exp(x[1]), (exp(x[2]) - 1) / (exp(x[2]) + 1), exp(x[3]), exp(x[4]))
+    list(lower = I(back(est - half)), estimate = I(back(est)), upper = I(back(est + half)))
+  }
+  ## The map at a = 1, d = 0 is the identity: nlme's own intervals.
+  own <- intervals(m, which = "var-cov")
+  check <- limits(1, 0)
+  table <- own$reStruct$Subject
+  stopifnot(max(abs(check$lower[c(1, 3)] / table[c("sd((Intercept))", "sd(Days)"), "lower"] - 1)) < 1e-8,
+            abs(check$lower[2] / table["cor((Intercept),Days)", "lower"] - 1) < 1e-8,
+            abs(check$lower[4] / own$sigma[["lower"]] - 1) < 1e-8)
+  c(limits(a, s), list(names = I(c("sd_(Intercept)", "cor_Days.(Intercept)", "sd_Days", "sigma"))))
+}
 
 summarise <- function(m) {
   list(logLik = as.numeric(logLik(m)), theta = I(unname(getME(m, "theta"))),
@@ -85,7 +132,8 @@ for (case in cases) {
     fitted_first = I(unname(fitted(m0))[1:5]),
     prediction = list(subject = I(NEW_DATA$Subject), days = I(nd$Days),
                       conditional = I(unname(pred)), population = I(unname(popul))),
-    df = df)
+    df = df,
+    wald_nlme = wald_shifted(case$REML, a, s))
   out[[case$id]] <- list(REML = case$REML, scale = a, shift = s, n = nrow(d),
                          lme4_default = fits$default, lme4_polished = fits$polished,
                          implied = implied)
