@@ -118,6 +118,16 @@ extension UnitInvarianceTests {
             #expect(Self.close(ours.prediction, theirs, 1e-6), "\(id): population prediction \(ours.prediction) vs \(theirs)")
         }
         #expect(conditional.count == subjects.count && population.count == subjects.count)
+
+        // The caterpillar plot's series are the reported modes and conditional SDs.
+        let series = RandomEffectsSeries.all(of: fit)
+        #expect(series.count == 2)
+        for (column, line) in series.enumerated() {
+            for level in 0..<min(line.estimates.count, 18) where 2 * level + column < ranef.count {
+                #expect(line.estimates[level] == ranef[2 * level + column].estimate)
+                #expect(Self.close(line.conditionalSDs[level], ranef[2 * level + column].conditionalSD, 1e-12))
+            }
+        }
     }
 
     @Test("Wald intervals of the covariance parameters in the data's units: the delta method from nlme's unshifted fit",
@@ -242,5 +252,86 @@ extension UnitInvarianceTests {
             let model = try LinearMixedModel(formula: formula, data: DataTable.builtIn(dataset))
             #expect(!model.hasCentredTerms, "\(dataset): \(formula)")
         }
+    }
+}
+
+/// `lmm` end to end on a CSV file with Days + 10⁶: fit (JSON, --save), ranef and predict from
+/// the saved fit, against the values invariance implies (Fixtures/robustness/reshift.json).
+@Suite("lmm with a shifted random-effects predictor")
+struct ShiftedPredictorCommandLineTests {
+    @Test("lmm fit, ranef --from and predict --from on days + 1e6 report the data's units")
+    func fitRanefPredict() throws {
+        let entry = UnitInvarianceTests.shiftEntry("days_shift_1e6_reml")
+        let implied = entry["implied"] as? [String: Any] ?? [:]
+        let table = try UnitInvarianceTests.shiftedTable(entry)
+        guard case .numeric(let reaction)? = table.column(named: "Reaction"),
+              case .numeric(let days)? = table.column(named: "Days"),
+              case .categorical(let subject)? = table.column(named: "Subject") else {
+            throw FixtureError.malformed("sleepstudy columns")
+        }
+        var csv = "Reaction,Days,Subject\n"
+        for row in 0..<table.rowCount {
+            csv += "\(reaction.values[row]),\(days.values[row]),\(subject.levels[Int(subject.codes[row])])\n"
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lmm-reshift-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("shifted.csv").path
+        try csv.write(toFile: data, atomically: true, encoding: .utf8)
+        let saved = folder.appendingPathComponent("fit.json").path
+        let formula = UnitInvarianceTests.shiftFormula
+
+        let fit = try CommandLineTests.run(["fit", data, formula, "--method", "reml", "--format", "json", "--save", saved])
+        #expect(fit.status == 0, "\(fit.error)")
+        let object = try CommandLineTests.json(fit)
+        let logLik = FixtureSupport.double(object["logLikelihood"])
+        let impliedLogLik = FixtureSupport.double(implied["logLik"])
+        #expect(abs(logLik - impliedLogLik) <= 1e-6 * abs(impliedLogLik), "logLik \(logLik) vs \(impliedLogLik)")
+        #expect(object["isSingular"] as? Bool == false)
+        let theta = FixtureSupport.doubles(object["theta"])
+        let impliedTheta = FixtureSupport.doubles(implied["theta"])
+        #expect(theta.count == 3)
+        for (ours, theirs) in zip(theta, impliedTheta) { #expect(UnitInvarianceTests.close(ours, theirs, 1e-3), "θ \(ours) vs \(theirs)") }
+        let rows = object["covarianceParameters"] as? [[String: Any]] ?? []
+        let deviations = FixtureSupport.doubles(implied["standard_deviations"])
+        let stds = rows.filter { $0["group"] as? String == "Subject" && $0["type"] as? String == "std" }
+        #expect(stds.count == 2)
+        for (row, expected) in zip(stds, deviations) {
+            let estimate = FixtureSupport.double(row["estimate"])
+            #expect(UnitInvarianceTests.close(estimate, expected, 1e-3), "SD \(estimate) vs \(expected)")
+        }
+
+        let ranef = try CommandLineTests.run(["ranef", data, formula, "--from", saved, "--format", "json"])
+        #expect(ranef.status == 0, "\(ranef.error)")
+        let effects = try CommandLineTests.json(ranef)["randomEffects"] as? [[String: Any]] ?? []
+        let modes = (implied["modes"] as? [Any] ?? []).map(FixtureSupport.doubles)
+        #expect(effects.count == 36 && modes.count == 18)
+        if let first = effects.first, let expected = modes.first, expected.count == 2 {
+            #expect(first["level"] as? String == "308" && first["name"] as? String == "(Intercept)")
+            let estimate = FixtureSupport.double(first["estimate"])
+            #expect(UnitInvarianceTests.close(estimate, expected[0], 1e-3), "308 intercept \(estimate) vs \(expected[0])")
+        }
+
+        let prediction = implied["prediction"] as? [String: Any] ?? [:]
+        let subjects = prediction["subject"] as? [String] ?? []
+        let newDays = FixtureSupport.doubles(prediction["days"])
+        var newCSV = "Subject,Days\n"
+        for (name, value) in zip(subjects, newDays) { newCSV += "\(name),\(value)\n" }
+        let newData = folder.appendingPathComponent("new.csv").path
+        try newCSV.write(toFile: newData, atomically: true, encoding: .utf8)
+        let output = folder.appendingPathComponent("predictions.csv").path
+        let predict = try CommandLineTests.run(["predict", data, formula, "--from", saved, "--new", newData, "--output", output])
+        #expect(predict.status == 0, "\(predict.error)")
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").dropFirst()
+        let predicted = lines.compactMap { Double($0.split(separator: ",").first ?? "") }
+        let expected = FixtureSupport.doubles(prediction["conditional"])
+        #expect(predicted.count == expected.count)
+        for (ours, theirs) in zip(predicted, expected) {
+            #expect(UnitInvarianceTests.close(ours, theirs, 1e-6), "prediction \(ours) vs \(theirs)")
+        }
+
+        // Profiles are refused with the reason, not computed in the wrong units.
+        let profile = try CommandLineTests.run(["fit", data, formula, "--method", "reml", "--ci-method", "profile"])
+        #expect(profile.status != 0 && profile.error.contains("profile intervals are not available"), "\(profile.error)")
     }
 }
