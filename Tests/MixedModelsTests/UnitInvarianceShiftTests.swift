@@ -182,6 +182,28 @@ extension UnitInvarianceTests {
         }
     }
 
+    @Test("the Full (log-Cholesky) pattern is centred too: the same optimum, λ in the data's units")
+    func shiftedFullPattern() throws {
+        let entry = Self.shiftEntry("days_shift_1e6_reml")
+        var options = ModelOptions()
+        options.covariancePatterns = ["Subject": .full]
+        let model = try LinearMixedModel(formula: Self.shiftFormula, data: Self.shiftedTable(entry), options: options)
+        #expect(model.hasCentredTerms)
+        let fit = try model.fit(method: .reml)
+        let implied = entry["implied"] as? [String: Any] ?? [:]
+        let impliedLogLik = FixtureSupport.double(implied["logLik"])
+        #expect(abs(fit.logLikelihood - impliedLogLik) <= 1e-6 * abs(impliedLogLik), "logLik \(fit.logLikelihood) vs \(impliedLogLik)")
+        let theta = FixtureSupport.doubles(implied["theta"])
+        let lambda = try #require(fit.lambdas.first)
+        #expect(theta.count == 3 && lambda.count == 4)
+        for (ours, theirs) in zip([lambda[0], lambda[1], lambda[3]], theta) {
+            #expect(Self.close(ours, theirs, 1e-3), "λ \(ours) vs \(theirs)")
+        }
+        // θ of Full holds log λ_jj.
+        #expect(Self.close(fit.theta[0], log(lambda[0]), 1e-12) && Self.close(fit.theta[2], log(lambda[3]), 1e-12))
+        #expect(Self.close(model.objective(theta: fit.theta, method: .reml), fit.objective, 1e-9))
+    }
+
     @Test("ordinary random-effects columns, and diagonal terms, are not centred")
     func ordinaryColumnsAreNotCentred() throws {
         let sleepstudy = try DataTable.builtIn("sleepstudy")

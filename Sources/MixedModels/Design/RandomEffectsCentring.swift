@@ -3,9 +3,9 @@ import Foundation
 /// A random-effects column far from zero relative to its spread (days + 10⁶ in
 /// `(1 + Days | Subject)`) is centred inside the fit: z̃_j = z_j − c_j z₀, against the term's
 /// intercept column z₀. The model is the same: b₀ + b₁(x − c) + c b₁ = b₀ + b₁x, so per level
-/// b = T b̃ with T = I − Σ_j c_j e₀ e_jᵀ, and Σ = T Σ̃ Tᵀ. Unstructured (FullCholesky) terms with an
-/// intercept column only: under another pattern (a diagonal `||` term) the shifted model is a
-/// different model, and the columns are left as they are.
+/// b = T b̃ with T = I − Σ_j c_j e₀ e_jᵀ, and Σ = T Σ̃ Tᵀ. Unstructured terms (FullCholesky, Full)
+/// with an intercept column only: under another pattern (a diagonal `||` term) the shifted model
+/// is a different model, and the columns are left as they are.
 ///
 /// Why: λᵀZᵀZλ with columns near 10⁶ loses about twelve digits, and the optimiser faces a
 /// correlation of −1 + 10⁻¹²; in the centred coordinates the problem is the ordinary one. Every
@@ -20,10 +20,10 @@ enum RandomEffectsCentring {
     static let threshold = 1e2
 
     /// The centres c_j of the columns of `z` (row-major, `columnCount` per row), or empty when
-    /// none is centred: only for a FullCholesky term whose column 0 is an intercept (all ones).
+    /// none is centred: only for an unstructured term whose column 0 is an intercept (all ones).
     /// - Complexity: O(n s), once per term.
     static func centres(z: [Double], columnCount s: Int, columnNames: [String], pattern: CovariancePattern) -> [Double] {
-        guard pattern == .fullCholesky, s >= 2, columnNames.first == "(Intercept)" else { return [] }
+        guard pattern == .fullCholesky || pattern == .full, s >= 2, columnNames.first == "(Intercept)" else { return [] }
         let n = z.count / s
         guard n > 1 else { return [] }
         var centres = [Double](repeating: 0, count: s)

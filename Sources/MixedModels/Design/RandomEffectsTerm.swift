@@ -20,8 +20,8 @@ public struct RandomEffectsTerm: Sendable, Equatable {
     public let covariancePattern: CovariancePattern
     /// Per column, the centre c_j the fit subtracts from it (times the intercept column), or
     /// empty when no column is centred: a column far from zero relative to its spread in an
-    /// unstructured term with an intercept (``RandomEffectsCentring``). Every reported number is
-    /// in the units of ``z``.
+    /// unstructured term (FullCholesky or Full) with an intercept (mean² above 100 × variance; z̃_j = z_j − c_j z₀, so
+    /// b = T b̃ and Σ = T Σ̃ Tᵀ per level). Every reported number is in the units of ``z``.
     public let columnCentres: [Double]
     /// z as the fit works with it: ``z`` with the ``columnCentres`` taken out (the same array when
     /// none is centred).

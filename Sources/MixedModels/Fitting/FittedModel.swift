@@ -33,8 +33,8 @@ public struct FittedModel: Sendable {
     /// The spherical conditional modes u per term (b = Λ u, with ``lambdas``).
     public let sphericalModes: [[Double]]
     /// θ as the fit works with it: equal to ``theta`` unless a term's columns are centred
-    /// (``RandomEffectsTerm/columnCentres``); what the model's objective, refits and derivatives use.
-    let workingTheta: [Double]
+    /// (``RandomEffectsTerm/columnCentres``); what the optimiser, refits and derivatives use.
+    public let workingTheta: [Double]
     /// λ_k in the fit's coordinates (with ``RandomEffectsTerm/workingZ``).
     let workingLambdas: [[Double]]
     /// b̂ in the fit's coordinates (with ``RandomEffectsTerm/workingZ``).

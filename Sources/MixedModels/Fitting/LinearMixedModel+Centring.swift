@@ -47,14 +47,16 @@ extension LinearMixedModel {
         for (term, parametrization) in zip(design.randomEffectsTerms, parametrizations) {
             let count = parametrization.parameterCount
             defer { offset += count }
-            guard term.isCentred, parametrization.pattern == .fullCholesky else { continue }
+            guard term.isCentred, parametrization.pattern == .fullCholesky || parametrization.pattern == .full else { continue }
             let size = parametrization.size
             var lambda = [Double](repeating: 0, count: size * size)
             parametrization.fillLambda(theta[offset..<(offset + count)], into: &lambda)
             let mapped = RandomEffectsCentring.transformedLambda(lambda, size: size, centres: term.columnCentres,
                                                                  inverse: inverse).lambda
+            // Full keeps log λ_jj on the diagonal (λ_jj > 0 there: the map keeps it positive).
             for (position, entry) in parametrization.lowerTrianglePositions.enumerated() {
-                result[offset + position] = mapped[entry.column * size + entry.row]
+                let value = mapped[entry.column * size + entry.row]
+                result[offset + position] = parametrization.pattern == .full && entry.row == entry.column ? log(value) : value
             }
         }
         return result
