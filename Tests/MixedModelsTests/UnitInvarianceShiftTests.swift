@@ -352,6 +352,14 @@ struct ShiftedPredictorCommandLineTests {
             #expect(UnitInvarianceTests.close(ours, theirs, 1e-6), "prediction \(ours) vs \(theirs)")
         }
 
+        // lmm design says which column the fit centres, and by how much.
+        let design = try CommandLineTests.run(["design", data, formula, "--format", "json"])
+        #expect(design.status == 0, "\(design.error)")
+        let terms = try CommandLineTests.json(design)["randomEffectsTerms"] as? [[String: Any]] ?? []
+        #expect(FixtureSupport.doubles(terms.first?["columnCentres"]) == [0, 1e6 + 4.5])
+        let designText = try CommandLineTests.run(["design", data, formula])
+        #expect(designText.output.contains("Subject: Days − 1000004.5"), "\(designText.output)")
+
         // Profiles are refused with the reason, not computed in the wrong units.
         let profile = try CommandLineTests.run(["fit", data, formula, "--method", "reml", "--ci-method", "profile"])
         #expect(profile.status != 0 && profile.error.contains("profile intervals are not available"), "\(profile.error)")
