@@ -2,24 +2,40 @@ import Foundation
 import Testing
 @testable import MixedModels
 
-/// Issue 11, item 1, the shifted random-effects predictor: sleepstudy with Days replaced by
-/// Days · a + d in `Reaction ~ 1 + Days + (1 + Days | Subject)`, against the values invariance
-/// implies (the polished lme4 fit of the unshifted data, transformed: b' = M b, Σ' = M Σ Mᵀ with
-/// M = [[1, −d/a], [0, 1/a]]) and lme4's own fits of the shifted copies
+/// Issue 11, item 1, the shifted random-effects predictor: a predictor x replaced by x · a + d in
+/// a model with the term (1 + x | g) (sleepstudy's Days, Orthodont's age), against the values
+/// invariance implies (the polished lme4 fit of the unshifted data, transformed: b' = M b,
+/// Σ' = M Σ Mᵀ with M = [[1, −d/a], [0, 1/a]]) and lme4's own fits of the shifted copies
 /// (Fixtures/robustness/reshift.json from Fixtures/scripts/reshift_fixtures.R).
 extension UnitInvarianceTests {
     static var shiftFixture: [String: Any] { (try? FixtureSupport.json("robustness/reshift.json")) ?? [:] }
     static var shiftCases: [String] { ((shiftFixture["cases"] as? [String: Any]) ?? [:]).keys.sorted() }
     static let shiftFormula = "Reaction ~ 1 + Days + (1 + Days | Subject)"
 
+    static func formula(_ entry: [String: Any]) -> String { entry["formula"] as? String ?? "" }
+
     static func shiftEntry(_ id: String) -> [String: Any] {
         ((shiftFixture["cases"] as? [String: Any])?[id] as? [String: Any]) ?? [:]
     }
 
-    /// sleepstudy with Days → Days · scale + shift.
+    /// The case's data set with its column x → x · scale + shift (sleepstudy's Days by default).
     static func shiftedTable(_ entry: [String: Any]) throws -> DataTable {
-        try apply(["op": "affine", "column": "Days", "scale": entry["scale"] ?? 1, "shift": entry["shift"] ?? 0],
-                  to: DataTable.builtIn("sleepstudy"))
+        try apply(["op": "affine", "column": entry["column"] ?? "Days", "scale": entry["scale"] ?? 1,
+                   "shift": entry["shift"] ?? 0],
+                  to: DataTable.builtIn(entry["dataset"] as? String ?? "sleepstudy"))
+    }
+
+    /// A table from a JSON object of columns: numbers become numeric columns, text categorical.
+    static func table(columns object: [String: Any]) throws -> DataTable {
+        let names = object.keys.sorted()
+        let columns: [Column] = names.map { name in
+            if let labels = object[name] as? [String] {
+                let levels = Array(Set(labels)).sorted()
+                return .categorical(CategoricalColumn(codes: labels.map { Int32(levels.firstIndex(of: $0) ?? 0) }, levels: levels))
+            }
+            return .numeric(NumericColumn(values: FixtureSupport.doubles(object[name])))
+        }
+        return try DataTable(columnNames: names, columns: columns, source: "new data")
     }
 
     /// |actual − expected| within `tolerance` relative to max(|expected|, `floor`).
@@ -32,7 +48,7 @@ extension UnitInvarianceTests {
         let entry = Self.shiftEntry(id)
         let table = try Self.shiftedTable(entry)
         let method: EstimationMethod = entry["REML"] as? Bool == true ? .reml : .ml
-        let model = try LinearMixedModel(formula: Self.shiftFormula, data: table)
+        let model = try LinearMixedModel(formula: Self.formula(entry), data: table)
         let term = try #require(model.design.randomEffectsTerms.first)
         #expect(term.isCentred && term.columnCentres[0] == 0)
         let fit = try model.fit(method: method)
@@ -69,7 +85,7 @@ extension UnitInvarianceTests {
         }
         let rows = fit.covarianceParameterEstimates()
         let deviations = FixtureSupport.doubles(implied["standard_deviations"])
-        let stdRows = rows.filter { $0.group == "Subject" && $0.type == "std" }
+        let stdRows = rows.filter { $0.group == term.groupName && $0.type == "std" }
         #expect(stdRows.count == 2)
         for (row, expected) in zip(stdRows, deviations) {
             #expect(Self.close(row.estimate, expected, 1e-3), "\(id): SD \(row.name1) \(row.estimate) vs \(expected)")
@@ -83,7 +99,7 @@ extension UnitInvarianceTests {
         let modes = (implied["modes"] as? [Any] ?? []).map(FixtureSupport.doubles)
         let levels = implied["levels"] as? [String] ?? []
         let conditionalVariances = (implied["conditional_variances"] as? [Any] ?? []).map(FixtureSupport.doubles)
-        #expect(ranef.count == 2 * modes.count && modes.count == 18 && levels == term.levels)
+        #expect(ranef.count == 2 * modes.count && modes.count == term.levelCount && levels == term.levels)
         for (level, expected) in modes.enumerated() where expected.count == 2 && 2 * level + 1 < ranef.count {
             let scale = [0, 1].map { column in (modes.map { $0[column] * $0[column] }.reduce(0, +) / Double(modes.count)).squareRoot() }
             for column in 0..<2 {
@@ -101,14 +117,7 @@ extension UnitInvarianceTests {
             #expect(Self.close(ours.prediction, theirs, 1e-6), "\(id): fitted \(ours.prediction) vs \(theirs)")
         }
         let prediction = implied["prediction"] as? [String: Any] ?? [:]
-        let subjects = prediction["subject"] as? [String] ?? []
-        let levelsOfNew = Array(Set(subjects)).sorted()
-        let newData = try DataTable(
-            columnNames: ["Subject", "Days"],
-            columns: [.categorical(CategoricalColumn(codes: subjects.map { Int32(levelsOfNew.firstIndex(of: $0) ?? 0) },
-                                                     levels: levelsOfNew)),
-                      .numeric(NumericColumn(values: FixtureSupport.doubles(prediction["days"])))],
-            source: "new data")
+        let newData = try Self.table(columns: prediction["new_data"] as? [String: Any] ?? [:])
         let conditional = try fit.predict(on: newData, conditional: true)
         let population = try fit.predict(on: newData, conditional: false)
         for (ours, theirs) in zip(conditional, FixtureSupport.doubles(prediction["conditional"])) {
@@ -117,13 +126,13 @@ extension UnitInvarianceTests {
         for (ours, theirs) in zip(population, FixtureSupport.doubles(prediction["population"])) {
             #expect(Self.close(ours.prediction, theirs, 1e-6), "\(id): population prediction \(ours.prediction) vs \(theirs)")
         }
-        #expect(conditional.count == subjects.count && population.count == subjects.count)
+        #expect(conditional.count == newData.rowCount && population.count == newData.rowCount && newData.rowCount == 4)
 
         // The caterpillar plot's series are the reported modes and conditional SDs.
         let series = RandomEffectsSeries.all(of: fit)
         #expect(series.count == 2)
         for (column, line) in series.enumerated() {
-            for level in 0..<min(line.estimates.count, 18) where 2 * level + column < ranef.count {
+            for level in 0..<line.estimates.count where 2 * level + column < ranef.count {
                 #expect(line.estimates[level] == ranef[2 * level + column].estimate)
                 #expect(Self.close(line.conditionalSDs[level], ranef[2 * level + column].conditionalSD, 1e-12))
             }
@@ -135,7 +144,7 @@ extension UnitInvarianceTests {
     func shiftedRandomEffectsPredictorWaldIntervals(id: String) throws {
         let entry = Self.shiftEntry(id)
         let method: EstimationMethod = entry["REML"] as? Bool == true ? .reml : .ml
-        let fit = try LinearMixedModel(formula: Self.shiftFormula, data: Self.shiftedTable(entry)).fit(method: method)
+        let fit = try LinearMixedModel(formula: Self.formula(entry), data: Self.shiftedTable(entry)).fit(method: method)
         let reference = (entry["implied"] as? [String: Any])?["wald_nlme"] as? [String: Any] ?? [:]
         let lower = FixtureSupport.doubles(reference["lower"])
         let estimate = FixtureSupport.doubles(reference["estimate"])
@@ -164,18 +173,21 @@ extension UnitInvarianceTests {
     func shiftedRandomEffectsPredictorDegreesOfFreedom(id: String) throws {
         let entry = Self.shiftEntry(id)
         let method: EstimationMethod = entry["REML"] as? Bool == true ? .reml : .ml
-        let fit = try LinearMixedModel(formula: Self.shiftFormula, data: Self.shiftedTable(entry)).fit(method: method)
-        let df = (entry["implied"] as? [String: Any])?["df"] as? [String: Any] ?? [:]
+        let fit = try LinearMixedModel(formula: Self.formula(entry), data: Self.shiftedTable(entry)).fit(method: method)
+        let df = (entry["implied"] as? [String: Any])?["df"] as? [[String: Any]] ?? []
         let satterthwaite = fit.fixedEffects(using: fit.satterthwaiteApproximation())
         let kenwardRoger: [FixedEffectRow]? = method == .reml ? fit.fixedEffects(using: try fit.kenwardRogerApproximation()) : nil
-        for (index, name) in ["intercept", "Days"].enumerated() {
-            let expected = df[name] as? [String: Any] ?? [:]
+        #expect(df.count == satterthwaite.count && df.count == fit.fixedEffectCount)
+        for (index, expected) in df.enumerated() where index < satterthwaite.count {
+            let name = expected["name"] as? String ?? ""
             let row = satterthwaite[index]
             let expectedDF = FixtureSupport.double(expected["satterthwaite"])
             #expect(Self.close(row.df, expectedDF, 1e-4), "\(id) \(name): Satterthwaite df \(row.df) vs \(expectedDF)")
             let expectedSE = FixtureSupport.double(expected["std_error"])
             #expect(Self.close(row.standardError, expectedSE, 1e-4), "\(id) \(name): SE \(row.standardError) vs \(expectedSE)")
-            if let kenwardRoger {
+            let expectedEstimate = FixtureSupport.double(expected["estimate"])
+            #expect(Self.close(row.estimate, expectedEstimate, 1e-5), "\(id) \(name): estimate \(row.estimate) vs \(expectedEstimate)")
+            if let kenwardRoger, index < kenwardRoger.count {
                 let expectedKR = FixtureSupport.double(expected["kenward_roger"])
                 #expect(Self.close(kenwardRoger[index].df, expectedKR, 1e-4), "\(id) \(name): KR df \(kenwardRoger[index].df) vs \(expectedKR)")
             }
@@ -286,14 +298,14 @@ struct ShiftedPredictorCommandLineTests {
         let entry = UnitInvarianceTests.shiftEntry("days_shift_1e6_reml")
         let implied = entry["implied"] as? [String: Any] ?? [:]
         let table = try UnitInvarianceTests.shiftedTable(entry)
-        guard case .numeric(let reaction)? = table.column(named: "Reaction"),
-              case .numeric(let days)? = table.column(named: "Days"),
-              case .categorical(let subject)? = table.column(named: "Subject") else {
-            throw FixtureError.malformed("sleepstudy columns")
-        }
-        var csv = "Reaction,Days,Subject\n"
+        var csv = table.columnNames.joined(separator: ",") + "\n"
         for row in 0..<table.rowCount {
-            csv += "\(reaction.values[row]),\(days.values[row]),\(subject.levels[Int(subject.codes[row])])\n"
+            csv += table.columns.map { column -> String in
+                switch column {
+                case .numeric(let values): return "\(values.values[row])"
+                case .categorical(let values): return values.levels[Int(values.codes[row])]
+                }
+            }.joined(separator: ",") + "\n"
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lmm-reshift-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -335,8 +347,9 @@ struct ShiftedPredictorCommandLineTests {
         }
 
         let prediction = implied["prediction"] as? [String: Any] ?? [:]
-        let subjects = prediction["subject"] as? [String] ?? []
-        let newDays = FixtureSupport.doubles(prediction["days"])
+        let newColumns = prediction["new_data"] as? [String: Any] ?? [:]
+        let subjects = newColumns["Subject"] as? [String] ?? []
+        let newDays = FixtureSupport.doubles(newColumns["Days"])
         var newCSV = "Subject,Days\n"
         for (name, value) in zip(subjects, newDays) { newCSV += "\(name),\(value)\n" }
         let newData = folder.appendingPathComponent("new.csv").path
