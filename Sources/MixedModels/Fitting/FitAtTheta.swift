@@ -34,9 +34,10 @@ extension LinearMixedModel {
              optimizer settings: OptimizerSettings,
              startedAt start: ContinuousClock.Instant? = nil, clock: ContinuousClock = ContinuousClock()) throws(MixedModelError) -> FittedModel {
         let start = start ?? clock.now
-        guard theta.count == parameterCount, theta.allSatisfy(\.isFinite) else {
+        guard theta.count == parameterCount else {
             throw .invalidArgument("θ has \(theta.count) values but the model has \(parameterCount) covariance parameters")
         }
+        guard theta.allSatisfy(\.isFinite) else { throw .invalidArgument("θ must be finite numbers") }
         var deviance = makeDeviance(method: method)
         let objective = deviance.evaluate(theta)
         guard objective.isFinite else {

@@ -27,13 +27,8 @@ extension FittedModel {
         let free = wald.free
         let n = free.count
         let terms = model.design.randomEffectsTerms
-        let limits = { (kind: NaturalParameterMap.Kind, center: Double, variance: Double) -> (lower: Double, upper: Double) in
-            guard variance > 0, variance.isFinite, center.isFinite else { return (.nan, .nan) }
-            let half = critical * variance.squareRoot()
-            switch kind {
-            case .correlation: return (tanh(center - half), tanh(center + half))
-            default: return (exp(center - half), exp(center + half))
-            }
+        let limits = { (kind: NaturalParameterMap.Kind, center: Double, variance: Double) in
+            Self.waldLimits(kind, center: center, variance: variance, critical: critical)
         }
         // The user's transformed parameter `index` at free working coordinates `point`.
         let user = { (point: [Double], index: Int) -> Double in

@@ -143,17 +143,23 @@ extension FittedModel {
               let wald = waldCovariance(map: map, values: values, hessian: hessian, gradient: gradient) else { return result }
         let critical = NormalDistribution.standardQuantile(1 - alpha / 2)
         for (position, index) in wald.free.enumerated() {
-            let variance = 2 * wald.inverse[position * wald.free.count + position]
-            guard variance > 0, variance.isFinite else { continue }
-            let half = critical * variance.squareRoot()
-            let low = wald.center[position] - half
-            let high = wald.center[position] + half
-            switch map.kinds[index] {
-            case .correlation: result[index] = (tanh(low), tanh(high))
-            default: result[index] = (exp(low), exp(high))
-            }
+            result[index] = Self.waldLimits(map.kinds[index], center: wald.center[position],
+                                            variance: 2 * wald.inverse[position * wald.free.count + position],
+                                            critical: critical)
         }
         return result
+    }
+
+    /// center ± critical · √variance on the transformed scale, mapped back (tanh for a
+    /// correlation, exp otherwise); NaN limits when the variance is not positive and finite.
+    static func waldLimits(_ kind: NaturalParameterMap.Kind, center: Double, variance: Double,
+                           critical: Double) -> (lower: Double, upper: Double) {
+        guard variance > 0, variance.isFinite, center.isFinite else { return (.nan, .nan) }
+        let half = critical * variance.squareRoot()
+        switch kind {
+        case .correlation: return (tanh(center - half), tanh(center + half))
+        default: return (exp(center - half), exp(center + half))
+        }
     }
 
     /// The free natural parameters (those not on a boundary), their values on the transformed
