@@ -18,6 +18,14 @@ public struct RandomEffectsTerm: Sendable, Equatable {
     public let z: [Double]
     /// The covariance pattern of λ.
     public let covariancePattern: CovariancePattern
+    /// Per column, the centre c_j the fit subtracts from it (times the intercept column), or
+    /// empty when no column is centred: a column far from zero relative to its spread in an
+    /// unstructured term (FullCholesky or Full) with an intercept (mean² above 100 × variance; z̃_j = z_j − c_j z₀, so
+    /// b = T b̃ and Σ = T Σ̃ Tᵀ per level). Every reported number is in the units of ``z``.
+    public let columnCentres: [Double]
+    /// z as the fit works with it: ``z`` with the ``columnCentres`` taken out (the same array when
+    /// none is centred).
+    let workingZ: [Double]
 
     /// ℓ, the number of levels.
     public var levelCount: Int { levels.count }
@@ -37,7 +45,14 @@ public struct RandomEffectsTerm: Sendable, Equatable {
         self.columnNames = columns.names
         self.z = columns.values
         self.covariancePattern = pattern
+        let centres = RandomEffectsCentring.centres(z: columns.values, columnCount: columns.names.count,
+                                                    columnNames: columns.names, pattern: pattern)
+        self.columnCentres = centres
+        self.workingZ = RandomEffectsCentring.centred(columns.values, columnCount: columns.names.count, centres: centres)
     }
+
+    /// Whether the fit works with centred columns (``columnCentres``).
+    public var isCentred: Bool { !columnCentres.isEmpty }
 
     /// z for `specification`: the intercept, then each term's columns.
     static func modelMatrix(_ specification: RandomEffectsSpecification, predictors: [String: CodedVariable],

@@ -27,7 +27,9 @@ public struct ConvergenceDiagnostics: Sendable, Equatable, Codable {
     public let stoppingReason: String
     /// Whether the gradient and Hessian were checked (not for singular fits, as lme4).
     public let checked: Bool
-    /// ∂d/∂θ of the profiled deviance at θ̂, in the optimiser's units.
+    /// ∂d/∂θ of the profiled deviance at θ̂, in the optimiser's units (for a term whose columns the
+    /// fit centres, with respect to the fit's θ, ``RandomEffectsTerm/columnCentres``: the checks
+    /// are of the optimisation that was run).
     public let gradient: [Double]
     /// The gradient scaled by the Hessian, R⁻¹g with RᵀR = H (lme4's `solve(chol(H), g)`);
     /// empty when H is not positive definite or the checks were skipped.
@@ -35,7 +37,7 @@ public struct ConvergenceDiagnostics: Sendable, Equatable, Codable {
     /// max over components of min(|scaled gradient|, |gradient|), lme4's `maxmingrad`; NaN when
     /// not computed.
     public let maxScaledGradient: Double
-    /// The eigenvalues of the profiled deviance's Hessian in θ, ascending.
+    /// The eigenvalues of the profiled deviance's Hessian in θ (the optimiser's, as ``gradient``), ascending.
     public let hessianEigenvalues: [Double]
     /// Whether the Hessian is positive definite (every eigenvalue above the tolerance).
     public let hessianPositiveDefinite: Bool

@@ -291,7 +291,7 @@ extension CrossProducts {
         let s = term.columnCount
         let rows = xyColumns.count
         diagonal.values.withUnsafeMutableBufferPointer { blocks in
-            term.z.withUnsafeBufferPointer { z in
+            term.workingZ.withUnsafeBufferPointer { z in
                 term.levelIndices.withUnsafeBufferPointer { levels in
                     weights.withUnsafeBufferPointer { w in
                         for row in 0..<n {
@@ -307,7 +307,7 @@ extension CrossProducts {
             }
         }
         xyZ.values.withUnsafeMutableBufferPointer { target in
-            term.z.withUnsafeBufferPointer { z in
+            term.workingZ.withUnsafeBufferPointer { z in
                 term.levelIndices.withUnsafeBufferPointer { levels in
                     weights.withUnsafeBufferPointer { w in
                         for c in 0..<rows {
@@ -345,8 +345,8 @@ extension CrossProducts {
         let s = rowTerm.columnCount
         let sj = columnTerm.columnCount
         block.values.withUnsafeMutableBufferPointer { values in
-            rowTerm.z.withUnsafeBufferPointer { zRow in
-                columnTerm.z.withUnsafeBufferPointer { zColumn in
+            rowTerm.workingZ.withUnsafeBufferPointer { zRow in
+                columnTerm.workingZ.withUnsafeBufferPointer { zColumn in
                     weights.withUnsafeBufferPointer { w in
                         for row in 0..<n where tiles[row] >= 0 {
                             let base = Int(tiles[row]) * s * sj
@@ -432,7 +432,7 @@ extension CrossProducts {
         for (k, term) in design.randomEffectsTerms.enumerated() {
             let s = term.columnCount
             var row = [Double](repeating: 0, count: term.randomEffectCount)
-            term.z.withUnsafeBufferPointer { z in
+            term.workingZ.withUnsafeBufferPointer { z in
                 term.levelIndices.withUnsafeBufferPointer { levels in
                     for observation in 0..<n {
                         let base = Int(levels[observation]) * s

@@ -3,7 +3,7 @@
 public struct FitProgress: Sendable {
     /// Evaluations of the objective so far (the start included).
     public let evaluations: Int
-    /// θ of this evaluation.
+    /// θ of this evaluation, in the units of the data (as ``FittedModel/theta``).
     public let theta: [Double]
     /// The objective at ``theta`` (+∞ where it could not be evaluated).
     public let objective: Double
@@ -20,6 +20,8 @@ struct FitProgressObserver {
     let start: ContinuousClock.Instant
     private var evaluations = 0
     private var best = Double.infinity
+    /// θ in the user's coordinates from the optimiser's (``LinearMixedModel/userTheta(_:)``), when they differ.
+    var userTheta: (([Double]) -> [Double])?
 
     init(handler: @escaping (FitProgress) -> Void, clock: ContinuousClock, start: ContinuousClock.Instant) {
         self.handler = handler
@@ -30,7 +32,7 @@ struct FitProgressObserver {
     mutating func record(theta: [Double], objective: Double) {
         evaluations += 1
         if objective < best { best = objective }
-        handler(FitProgress(evaluations: evaluations, theta: theta, objective: objective, bestObjective: best,
+        handler(FitProgress(evaluations: evaluations, theta: userTheta?(theta) ?? theta, objective: objective, bestObjective: best,
                             elapsedSeconds: (clock.now - start).seconds))
     }
 }

@@ -10,7 +10,9 @@ public struct FittedModel: Sendable {
     public let model: LinearMixedModel
     /// ML or REML.
     public let method: EstimationMethod
-    /// θ at the optimum, in the order of the random-effects terms.
+    /// θ at the optimum, in the order of the random-effects terms, in the units of the data
+    /// (for a term whose columns the fit centres, ``RandomEffectsTerm/columnCentres``, the
+    /// Cholesky factor of the user's Σ / σ², as lme4 reports it).
     public let theta: [Double]
     /// β̂, in the order of ``ModelDesign/fixedEffects`` columns.
     public let beta: [Double]
@@ -20,23 +22,31 @@ public struct FittedModel: Sendable {
     public let fixedEffectsCovariance: [Double]
     /// The optimised criterion: −2 log-likelihood (ML) or the REML criterion.
     public let objective: Double
-    /// The optimisation record.
+    /// The optimisation record (its θ in the units of the data, as ``theta``).
     public let optimization: OptimizationSummary
     /// The optimiser settings of the fit; refits (bootstrap, simulated tests, profiles) use them too.
     public let optimizerSettings: OptimizerSettings
-    /// λ_k for each term (column-major s × s).
+    /// λ_k for each term (column-major s × s), in the units of the data (λλᵀ = Σ_k / σ²).
     public let lambdas: [[Double]]
-    /// The conditional modes b̂ per term, level-major (s values per level).
+    /// The conditional modes b̂ per term, level-major (s values per level), in the units of the data.
     public let randomEffectsModes: [[Double]]
-    /// The spherical conditional modes u per term (b = Λ u).
+    /// The spherical conditional modes u per term (b = Λ u, with ``lambdas``).
     public let sphericalModes: [[Double]]
+    /// θ as the fit works with it: equal to ``theta`` unless a term's columns are centred
+    /// (``RandomEffectsTerm/columnCentres``); what the optimiser, refits and derivatives use.
+    public let workingTheta: [Double]
+    /// λ_k in the fit's coordinates (with ``RandomEffectsTerm/workingZ``).
+    let workingLambdas: [[Double]]
+    /// b̂ in the fit's coordinates (with ``RandomEffectsTerm/workingZ``).
+    let workingModes: [[Double]]
     let factor: BlockedCholeskyFactor
 
+    /// - Parameter theta: θ in the fit's coordinates (``workingTheta``).
     init(model: LinearMixedModel, method: EstimationMethod, theta: [Double], factor: BlockedCholeskyFactor,
          objective: Double, optimization: OptimizationSummary, settings: OptimizerSettings = .default) {
         self.model = model
         self.method = method
-        self.theta = theta
+        self.workingTheta = theta
         self.factor = factor
         self.objective = objective
         self.optimization = optimization
@@ -56,13 +66,35 @@ public struct FittedModel: Sendable {
             }
         }
         self.fixedEffectsCovariance = covariance
-        self.lambdas = factor.lambdas
+        self.workingLambdas = factor.lambdas
         let u = factor.sphericalModes(beta: beta)
-        self.sphericalModes = u
-        self.randomEffectsModes = zip(u, factor.lambdas).enumerated().map { k, pair in
+        let modes = zip(u, factor.lambdas).enumerated().map { k, pair in
             let size = factor.parametrizations[k].size
             return Self.multiplyBlocks(pair.0, lambda: pair.1, size: size)
         }
+        self.workingModes = modes
+        guard model.hasCentredTerms else {
+            self.theta = theta
+            self.lambdas = factor.lambdas
+            self.sphericalModes = u
+            self.randomEffectsModes = modes
+            return
+        }
+        let terms = model.design.randomEffectsTerms
+        var lambdas: [[Double]] = []
+        var spherical: [[Double]] = []
+        var userModes: [[Double]] = []
+        for (k, term) in terms.enumerated() {
+            let size = term.columnCount
+            let user = RandomEffectsCentring.transformedLambda(factor.lambdas[k], size: size, centres: term.columnCentres)
+            lambdas.append(user.lambda)
+            spherical.append(term.isCentred ? RandomEffectsCentring.rotate(u[k], size: size, rotation: user.rotation) : u[k])
+            userModes.append(RandomEffectsCentring.userModes(modes[k], size: size, centres: term.columnCentres))
+        }
+        self.lambdas = lambdas
+        self.sphericalModes = spherical
+        self.randomEffectsModes = userModes
+        self.theta = model.userTheta(theta)
     }
 
     /// b = (I ⊗ λ) u.
@@ -106,9 +138,11 @@ public struct FittedModel: Sendable {
     /// Whether the fit is on the boundary of the parameter space: some λ_k has a diagonal entry
     /// below 1e-4 (a zero variance or perfectly correlated random effects), as lme4's `isSingular`;
     /// for a random-effects column of odd units the entry is compared in the optimiser's units
-    /// (λ / scale, ``LinearMixedModel/thetaScales``), so that the answer does not depend on them.
+    /// (λ / scale, ``LinearMixedModel/thetaScales``), and for a term with centred columns in the
+    /// fit's coordinates (``RandomEffectsTerm/columnCentres``), so that the answer does not
+    /// depend on them.
     public var isSingular: Bool {
-        for (k, lambda) in lambdas.enumerated() {
+        for (k, lambda) in workingLambdas.enumerated() {
             let size = factor.parametrizations[k].size
             let scales = k < model.columnScales.count ? model.columnScales[k] : []
             for index in 0..<size {

@@ -72,18 +72,20 @@ public struct LinearMixedModel: Sendable {
     /// Lower bounds on θ (0 for the diagonal of λ under FullCholesky, as lme4).
     public var lowerBounds: [Double] { parametrizations.flatMap(\.lowerBounds) }
 
-    /// θ at which optimisation starts: λ = I for every term, as lme4, except that a θ component
-    /// of a rescaled column (``thetaScales``) starts at its scale (λ = I in the optimiser's units).
+    /// θ at which optimisation starts, in the fit's coordinates: λ = I for every term, as lme4,
+    /// except that a θ component of a rescaled column (``thetaScales``) starts at its scale
+    /// (λ = I in the optimiser's units), and a term with centred columns starts at λ = I in the
+    /// centred columns (``RandomEffectsTerm/columnCentres``).
     public var initialTheta: [Double] {
         zip(parametrizations.flatMap(\.initialValues), thetaScales).map { $0 * $1 }
     }
 
-    /// The profiled objective (−2 log-likelihood, or the REML criterion) at `theta`;
-    /// `+infinity` where it cannot be evaluated.
+    /// The profiled objective (−2 log-likelihood, or the REML criterion) at `theta` (in the
+    /// units of the data, as ``FittedModel/theta``); `+infinity` where it cannot be evaluated.
     public func objective(theta: [Double], method: EstimationMethod) -> Double {
         guard theta.count == parameterCount else { return .nan }
         var deviance = makeDeviance(method: method)
-        return deviance.evaluate(theta)
+        return deviance.evaluate(workingTheta(fromUser: theta))
     }
 
     /// The profiled deviance of this model's design, over its own cross products or over
@@ -103,7 +105,8 @@ public struct LinearMixedModel: Sendable {
     /// Fits the model by ML or REML.
     /// - Parameters:
     ///   - settings: the optimiser and its tolerances.
-    ///   - start: θ to start from (``initialTheta`` when `nil`); projected into the bounds.
+    ///   - start: θ to start from, in the units of the data as ``FittedModel/theta``
+    ///     (``initialTheta`` when `nil`); projected into the bounds.
     ///   - progress: called after every objective evaluation of the optimisation (the library
     ///     never prints; the `lmm` tool shows a live line or a trace from it).
     /// - Throws: ``MixedModelError/unfittable(_:)`` when the objective is not finite at the start
@@ -123,19 +126,21 @@ public struct LinearMixedModel: Sendable {
             guard start.allSatisfy(\.isFinite) else { throw .invalidArgument("the start θ must be finite numbers") }
             let lower = lowerBounds
             let upper = parametrizations.flatMap(\.upperBounds)
-            theta0 = start.indices.map { max(min(start[$0], upper[$0]), lower[$0]) }
+            // The start is in the units of the data; the optimiser works in the fit's coordinates.
+            theta0 = workingTheta(fromUser: start.indices.map { max(min(start[$0], upper[$0]), lower[$0]) })
         } else {
             theta0 = initialTheta
         }
         var observer = progress.map { FitProgressObserver(handler: $0, clock: clock, start: startTime) }
+        if hasCentredTerms { observer?.userTheta = { self.userTheta($0) } }
         let optimum = minimize(&deviance, from: theta0, settings: settings, requiresFiniteStart: true,
                                observer: &observer)
         guard optimum.initialObjective.isFinite else {
             throw .unfittable("the objective is not finite at the starting values; check that the response varies and that the fixed effects do not fit it exactly")
         }
         let summary = OptimizationSummary(optimizer: settings.algorithm == .bobyqa ? "BOBYQA" : "NelderMead",
-                                          initialTheta: theta0,
-                                          initialObjective: optimum.initialObjective, finalTheta: optimum.theta,
+                                          initialTheta: userTheta(theta0),
+                                          initialObjective: optimum.initialObjective, finalTheta: userTheta(optimum.theta),
                                           finalObjective: optimum.objective, evaluations: optimum.evaluations,
                                           converged: optimum.converged, status: optimum.status,
                                           finalTrustRadius: optimum.finalTrustRadius,

@@ -29,8 +29,11 @@ public struct SavedFit: Sendable, Equatable, Codable {
     public let weights: String?
     /// Covariance patterns by grouping factor (only those given; others are FullCholesky).
     public let covariancePatterns: [String: CovariancePattern]
-    /// θ at the optimum, in the model's order.
+    /// θ at the optimum, in the model's order, in the units of the data (``FittedModel/theta``).
     public let theta: [Double]
+    /// θ in the fit's coordinates when some random-effects term has centred columns
+    /// (``RandomEffectsTerm/columnCentres``; absent otherwise): restored from it exactly.
+    public let workingTheta: [Double]?
     /// The optimised criterion at θ (−2 log L, or the REML criterion).
     public let objective: Double
     /// Whether the original optimisation converged.
@@ -59,6 +62,7 @@ public struct SavedFit: Sendable, Equatable, Codable {
         self.weights = design.options.weightsColumn
         self.covariancePatterns = design.options.covariancePatterns
         self.theta = fit.theta
+        self.workingTheta = fit.model.hasCentredTerms ? fit.workingTheta : nil
         self.objective = fit.objective
         self.converged = fit.optimization.converged
         self.status = fit.optimization.status
@@ -118,8 +122,13 @@ public struct SavedFit: Sendable, Equatable, Codable {
         try check(model: model, method: requested)
         let fit: FittedModel
         do {
-            fit = try model.fit(method: method, atTheta: theta, converged: converged,
-                                status: status, optimizer: optimizerSettings)
+            if let workingTheta, model.hasCentredTerms, workingTheta.count == model.parameterCount {
+                fit = try model.fit(method: method, atWorkingTheta: workingTheta, converged: converged,
+                                    status: status, optimizer: optimizerSettings)
+            } else {
+                fit = try model.fit(method: method, atTheta: theta, converged: converged,
+                                    status: status, optimizer: optimizerSettings)
+            }
         } catch {
             throw .fit(error)
         }

@@ -35,11 +35,11 @@ enum ThetaScaling {
     /// Ones for the patterns whose θ is not rescaled (Full, Isotropic, CompSymm).
     static func columnScales(_ term: RandomEffectsTerm) -> [Double] {
         let s = term.columnCount
-        let n = s > 0 ? term.z.count / s : 0
+        let n = s > 0 ? term.workingZ.count / s : 0
         let rescaled = term.covariancePattern == .fullCholesky || term.covariancePattern == .diagonal
         guard n > 0, rescaled else { return [Double](repeating: 1, count: s) }
         var squares = [Double](repeating: 0, count: s)
-        term.z.withUnsafeBufferPointer { z in
+        term.workingZ.withUnsafeBufferPointer { z in
             for row in 0..<n {
                 for column in 0..<s { squares[column] += z[row * s + column] * z[row * s + column] }
             }

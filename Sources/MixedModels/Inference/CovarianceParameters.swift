@@ -45,7 +45,10 @@ extension FittedModel {
     /// fixed for the others' intervals.
     ///
     /// H is the Hessian in (θ, σ) of ``VarianceParameterDerivatives`` carried to the natural scale
-    /// by the chain rule (the map from natural parameters to (θ, σ) costs no evaluations).
+    /// by the chain rule (the map from natural parameters to (θ, σ) costs no evaluations). For a
+    /// term whose columns the fit centres (``RandomEffectsTerm/columnCentres``), the intervals of
+    /// its intercept's SD and correlations are carried from the fit's coordinates to the data's by
+    /// the delta method (``centredWaldIntervals(map:alpha:hessian:gradient:)``).
     /// - Complexity: k² + k evaluations of the profiled deviance for k covariance parameters θ
     ///   (12 for k = 3); none with ``covarianceParameters(alpha:using:)`` when Satterthwaite's
     ///   approximation has been computed anyway.
@@ -66,6 +69,10 @@ extension FittedModel {
     /// The rows with intervals from the Hessian and gradient of the deviance in φ = (θ, σ).
     func covarianceParameters(alpha: Double, hessian: [Double], gradient: [Double]) -> [CovarianceParameterRow] {
         let map = NaturalParameterMap(parametrizations: model.parametrizations)
+        guard !model.hasCentredTerms else {
+            let intervals = centredWaldIntervals(map: map, alpha: alpha, hessian: hessian, gradient: gradient)
+            return covarianceRows(map: map) { index in intervals[index] }
+        }
         let values = map.natural(lambdas: lambdas, sigma: sigma)
         let intervals = waldIntervals(map: map, values: values, alpha: alpha, hessian: hessian, gradient: gradient)
         return covarianceRows(map: map) { index in intervals[index] }
@@ -131,9 +138,37 @@ extension FittedModel {
     /// from the Hessian and gradient of the deviance in φ = (θ, σ) at the estimates.
     func waldIntervals(map: NaturalParameterMap, values: [Double], alpha: Double,
                        hessian: [Double], gradient: [Double]) -> [(lower: Double, upper: Double)] {
+        var result = [(lower: Double, upper: Double)](repeating: (.nan, .nan), count: map.count)
+        guard alpha > 0, alpha < 1,
+              let wald = waldCovariance(map: map, values: values, hessian: hessian, gradient: gradient) else { return result }
+        let critical = NormalDistribution.standardQuantile(1 - alpha / 2)
+        for (position, index) in wald.free.enumerated() {
+            result[index] = Self.waldLimits(map.kinds[index], center: wald.center[position],
+                                            variance: 2 * wald.inverse[position * wald.free.count + position],
+                                            critical: critical)
+        }
+        return result
+    }
+
+    /// center ± critical · √variance on the transformed scale, mapped back (tanh for a
+    /// correlation, exp otherwise); NaN limits when the variance is not positive and finite.
+    static func waldLimits(_ kind: NaturalParameterMap.Kind, center: Double, variance: Double,
+                           critical: Double) -> (lower: Double, upper: Double) {
+        guard variance > 0, variance.isFinite, center.isFinite else { return (.nan, .nan) }
+        let half = critical * variance.squareRoot()
+        switch kind {
+        case .correlation: return (tanh(center - half), tanh(center + half))
+        default: return (exp(center - half), exp(center + half))
+        }
+    }
+
+    /// The free natural parameters (those not on a boundary), their values on the transformed
+    /// scale (log SD, atanh correlation, log σ) and H⁻¹ there (row-major; the covariance is 2 H⁻¹),
+    /// from the Hessian and gradient of the deviance in φ = (θ, σ) at `values`; `nil` when
+    /// nothing is free or H is not positive definite.
+    func waldCovariance(map: NaturalParameterMap, values: [Double], hessian: [Double],
+                        gradient: [Double]) -> (free: [Int], center: [Double], inverse: [Double])? {
         let count = map.count
-        var result = [(lower: Double, upper: Double)](repeating: (.nan, .nan), count: count)
-        guard alpha > 0, alpha < 1 else { return result }
         // Transformed values; boundary parameters are held fixed.
         var transformed = [Double](repeating: .nan, count: count)
         var free: [Int] = []
@@ -153,7 +188,7 @@ extension FittedModel {
                 }
             }
         }
-        guard !free.isEmpty else { return result }
+        guard !free.isEmpty else { return nil }
         let kinds = map.kinds
         // φ = (θ, σ) as a function of the free transformed natural parameters.
         let parameters: ([Double]) -> [Double]? = { point in
@@ -169,20 +204,8 @@ extension FittedModel {
         }
         let center = free.map { transformed[$0] }
         guard let transformedHessian = Self.chainRuleHessian(parameters, at: center, hessian: hessian, gradient: gradient),
-              let inverse = Self.symmetricInverse(transformedHessian, size: free.count) else { return result }
-        let critical = NormalDistribution.standardQuantile(1 - alpha / 2)
-        for (position, index) in free.enumerated() {
-            let variance = 2 * inverse[position * free.count + position]
-            guard variance > 0, variance.isFinite else { continue }
-            let half = critical * variance.squareRoot()
-            let low = center[position] - half
-            let high = center[position] + half
-            switch map.kinds[index] {
-            case .correlation: result[index] = (tanh(low), tanh(high))
-            default: result[index] = (exp(low), exp(high))
-            }
-        }
-        return result
+              let inverse = Self.symmetricInverse(transformedHessian, size: free.count) else { return nil }
+        return (free, center, inverse)
     }
 
     /// The Hessian at x of D(φ(x)) from the Hessian H and gradient g of D at φ(x) (the chain

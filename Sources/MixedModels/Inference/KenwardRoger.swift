@@ -33,23 +33,41 @@ public struct KenwardRogerApproximation: Sendable, Equatable, Codable {
     /// needs dense (q + p) × (q + p) matrices.
     public static let maximumDenseDimension = 4000
 
-    /// φ̂: the free covariance entries of each random-effects term (σ² λλᵀ), then σ̂².
+    /// φ̂: the free covariance entries of each random-effects term (σ² λλᵀ, in the fit's
+    /// coordinates for a term with centred columns, ``RandomEffectsTerm/columnCentres``; the
+    /// method is invariant under that linear change), then σ̂².
     public let varianceParameters: [Double]
     /// W, the inverse of the expected REML information of φ̂ (pbkrtest's `W`), row-major.
     public let varianceParameterCovariance: [Double]
-    /// Φ = Var(β̂) without adjustment, row-major p × p.
+    /// Φ = Var(β̂) without adjustment, row-major p × p (of β̃, see ``fixedColumnCentres``).
     public let fixedEffectsCovariance: [Double]
-    /// Φ_A, the Kenward–Roger adjusted covariance of β̂ (pbkrtest's `vcovAdj`), row-major p × p.
+    /// Φ_A, the Kenward–Roger adjusted covariance of β̂ (pbkrtest's `vcovAdj`), row-major p × p
+    /// (of β̃, see ``fixedColumnCentres``; ``standardError(contrast:)`` maps a contrast of β).
     public let adjustedCovariance: [Double]
-    /// Pᵢ = ∂(Xᵀ V⁻¹ X)/∂φᵢ for each variance parameter, each row-major p × p.
+    /// Pᵢ = ∂(Xᵀ V⁻¹ X)/∂φᵢ for each variance parameter, each row-major p × p (of X̃, see
+    /// ``fixedColumnCentres``).
     public let precisionDerivatives: [[Double]]
     /// p, the number of fixed-effects coefficients.
     public let fixedEffectCount: Int
+    /// The centres of the fixed-effects columns that the fit centres (x̃_j = x_j − c_j, far from
+    /// zero relative to their spread; empty when none is): Φ, Φ_A and the Pᵢ are then those of
+    /// β̃ = (β₀ + Σ c_j β_j, β₁, …), which keeps them well conditioned, and every contrast l of β is
+    /// applied as the contrast l̃ of β̃ with l̃_j = l_j − c_j l₀ (lᵀβ = l̃ᵀβ̃; the method is
+    /// invariant under this change of coordinates).
+    public let fixedColumnCentres: [Double]
+
+    /// A contrast of β as the contrast of the coordinates of ``fixedColumnCentres``.
+    func workingContrast(_ l: [Double]) -> [Double] {
+        guard !fixedColumnCentres.isEmpty, l.count == fixedColumnCentres.count else { return l }
+        var result = l
+        for column in 1..<max(l.count, 1) { result[column] -= fixedColumnCentres[column] * l[0] }
+        return result
+    }
 
     /// The Kenward–Roger standard error √(lᵀ Φ_A l) of lᵀβ̂; `nan` for a contrast of the wrong length.
     public func standardError(contrast l: [Double]) -> Double {
         guard l.count == fixedEffectCount else { return .nan }
-        return SatterthwaiteApproximation.quadraticForm(l, adjustedCovariance).squareRoot()
+        return SatterthwaiteApproximation.quadraticForm(workingContrast(l), adjustedCovariance).squareRoot()
     }
 
     /// The Kenward–Roger denominator degrees of freedom of lᵀβ (pbkrtest's `Lb_ddf`, lmerTest's
@@ -74,10 +92,11 @@ public struct KenwardRogerApproximation: Sendable, Equatable, Codable {
     /// uᵢ = Θ Φ Pᵢ Φ, A₁ = Σᵢⱼ Wᵢⱼ tr(uᵢ) tr(uⱼ), A₂ = Σᵢⱼ Wᵢⱼ tr(uᵢuⱼ) follow Kenward & Roger's
     /// ρ, m = 4 + (q + 2)/(qρ − 1) and λ = m (1 − A₂/q)/(m − 2) (1 when |m − 2| < 0.01).
     /// - Returns: `nil` when L Φ Lᵀ has no positive eigenvalue.
-    func test(hypothesis rows: [[Double]], difference d: [Double]) -> KenwardRogerFTest? {
+    func test(hypothesis userRows: [[Double]], difference d: [Double]) -> KenwardRogerFTest? {
         let p = fixedEffectCount
-        let m = rows.count
-        guard m > 0, d.count == m, rows.allSatisfy({ $0.count == p && $0.allSatisfy(\.isFinite) }) else { return nil }
+        let m = userRows.count
+        guard m > 0, d.count == m, userRows.allSatisfy({ $0.count == p && $0.allSatisfy(\.isFinite) }) else { return nil }
+        let rows = userRows.map(workingContrast)
         let covariance = SatterthwaiteApproximation.congruence(rows, fixedEffectsCovariance, size: p)
         guard covariance.allSatisfy(\.isFinite) else { return nil }
         let eigen = SymmetricEigenDecomposition(covariance, size: m)
@@ -240,6 +259,8 @@ struct KenwardRogerComputation {
         var b0t = DenseMatrix(rowCount: m, columnCount: q)
         var h = DenseMatrix(rowCount: q, columnCount: q)
         let fixed = design.fixedEffects
+        // Columns far from zero are centred as the fit centres them (see KenwardRogerApproximation.fixedColumnCentres).
+        let centres = fit.model.crossProducts.columnCentres.count == p ? fit.model.crossProducts.columnCentres : []
         let width = terms.reduce(0) { $0 + $1.columnCount }
         var dIndex = [Int](repeating: 0, count: width + p)
         var dValue = [Double](repeating: 0, count: width + p)
@@ -251,10 +272,10 @@ struct KenwardRogerComputation {
             for (t, term) in terms.enumerated() {
                 let s = term.columnCount
                 let base = offsets[t] + Int(term.levelIndices[row]) * s
-                let lambda = fit.lambdas[t]
+                let lambda = fit.workingLambdas[t]
                 for a in 0..<s {
                     dIndex[position + a] = base + a
-                    dValue[position + a] = root * term.z[row * s + a]
+                    dValue[position + a] = root * term.workingZ[row * s + a]
                 }
                 for c in 0..<s {
                     var sum = 0.0
@@ -266,7 +287,7 @@ struct KenwardRogerComputation {
             }
             for column in 0..<p {
                 dIndex[width + column] = q + column
-                dValue[width + column] = root * fixed[row, column]
+                dValue[width + column] = root * (centres.isEmpty ? fixed[row, column] : fixed[row, column] - centres[column])
             }
             for a in 0..<(width + p) {
                 let value = dValue[a]
@@ -345,7 +366,7 @@ struct KenwardRogerComputation {
         var parameters: [Parameter] = []
         for (t, term) in terms.enumerated() {
             let s = term.columnCount
-            let lambda = fit.lambdas[t]
+            let lambda = fit.workingLambdas[t]
             func covariance(_ a: Int, _ b: Int) -> Double {
                 var sum = 0.0
                 for c in 0...min(a, b) { sum += lambda[c * s + a] * lambda[c * s + b] }
@@ -453,7 +474,17 @@ struct KenwardRogerComputation {
             }
         }
 
-        let phi = fit.fixedEffectsCovariance
+        // Φ = (Xᵀ V⁻¹ X)⁻¹; of β̃ with centred columns (from S1, not transformed from the fit's Φ,
+        // which would cancel the digits the centring keeps).
+        var phi = fit.fixedEffectsCovariance
+        if !centres.isEmpty {
+            var precision = [Double](repeating: 0, count: p * p)
+            for a in 0..<p {
+                for b in 0..<p { precision[a * p + b] = s1(q + a, q + b) }
+            }
+            guard let inverse = FittedModel.symmetricInverse(precision, size: p) else { return nil }
+            phi = inverse
+        }
         let multiply = KenwardRogerApproximation.multiply
         let phiP = pMatrices.map { multiply(phi, $0, p) }
         // IE2 = 2 × the expected information; W = 2 IE2⁻¹.
@@ -497,7 +528,7 @@ struct KenwardRogerComputation {
         approximation = KenwardRogerApproximation(varianceParameters: parameters.map(\.value),
                                                   varianceParameterCovariance: w, fixedEffectsCovariance: phi,
                                                   adjustedCovariance: adjusted, precisionDerivatives: pMatrices,
-                                                  fixedEffectCount: p)
+                                                  fixedEffectCount: p, fixedColumnCentres: centres)
     }
 
     /// pbkrtest's inverse of IE2: `solve` when the smallest |eigenvalue| exceeds 1e-10, else

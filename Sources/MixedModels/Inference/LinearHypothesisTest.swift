@@ -106,7 +106,9 @@ extension FittedModel {
                                         dfMethod: dfMethod)
         }
 
-        let modes = randomEffectsModes.flatMap { $0 }
+        // K is in the units of the data (``randomEffectsModes``); K b = (K T) b̃ in the fit's coordinates.
+        let K = K.map { $0.map(model.workingRandomEffectsContrast) }
+        let modes = workingModes.flatMap { $0 }
         let difference = (0..<m).map { index -> Double in
             var value = SatterthwaiteApproximation.dot(H[index], beta) - rhs[index]
             if let K { value += SatterthwaiteApproximation.dot(K[index], modes) }

@@ -21,7 +21,7 @@ struct NewDataDesign: Sendable {
     let isComplete: [Bool]
     /// X, row-major (`rowCount` × p), with the fitted model's kept columns.
     let fixedEffects: [Double]
-    /// Per term, z row-major (`rowCount` × s_k).
+    /// Per term, z row-major (`rowCount` × s_k), as the fit works with it (``RandomEffectsTerm/workingZ``).
     let z: [[Double]]
     /// Per term, the fitted level of each row, or −1 (unseen level or incomplete row).
     let levelIndices: [[Int32]]
@@ -132,7 +132,8 @@ struct NewDataDesign: Sendable {
                     for (position, column) in selection.enumerated() { z[row * width + position] = full[row * fullWidth + column] }
                 }
             }
-            zs.append(z)
+            // Centred as the fit's columns, with the fitted rows' centres.
+            zs.append(RandomEffectsCentring.centred(z, columnCount: width, centres: term.columnCentres))
 
             var lookup: [String: Int32] = [:]
             for (position, label) in term.levels.enumerated() { lookup[label] = Int32(position) }
@@ -178,7 +179,7 @@ struct NewDataDesign: Sendable {
             for row in 0..<n { x[row * p + column] = design.fixedEffects[row, column] }
         }
         self.fixedEffects = x
-        self.z = design.randomEffectsTerms.map(\.z)
+        self.z = design.randomEffectsTerms.map(\.workingZ)
         self.levelIndices = design.randomEffectsTerms.map(\.levelIndices)
         self.extendedLevelIndices = design.randomEffectsTerms.map(\.levelIndices)
         self.extendedLevelCounts = design.randomEffectsTerms.map(\.levelCount)

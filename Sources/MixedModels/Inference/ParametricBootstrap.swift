@@ -68,12 +68,18 @@ extension FittedModel {
         let rows = try rowDesign(for: nil)
         let weights = model.design.weights
         let fit = self
-        let start = theta
+        let start = workingTheta
         let results = ParallelReplicates.run(count: replicates, threads: threads) { index in
             var generator = SeededGenerator(seed: seed, stream: UInt64(index))
             let y = fit.simulate(rows: rows, weights: weights, generator: &generator)
             return refitter.refit(response: y, start: start)
         }
-        return ParametricBootstrap(seed: seed, method: method, replicates: results)
+        guard model.hasCentredTerms else { return ParametricBootstrap(seed: seed, method: method, replicates: results) }
+        // θ of each replicate in the units of the data, as ``FittedModel/theta``.
+        let mapped = results.map { refit in
+            RefitEstimates(theta: model.userTheta(refit.theta), beta: refit.beta, sigma: refit.sigma,
+                           objective: refit.objective)
+        }
+        return ParametricBootstrap(seed: seed, method: method, replicates: mapped)
     }
 }

@@ -178,7 +178,7 @@ extension FittedModel {
                     guard level >= 0 else { continue }
                     let s = term.columnCount
                     for column in 0..<s {
-                        value += rows.z[k][row * s + column] * randomEffectsModes[k][level * s + column]
+                        value += rows.z[k][row * s + column] * workingModes[k][level * s + column]
                     }
                 }
             }
@@ -196,7 +196,7 @@ extension FittedModel {
             let level = Int(rows.levelIndices[k][row])
             if knownLevelsOnly && level < 0 { continue }
             let s = term.columnCount
-            let lambda = lambdas[k]
+            let lambda = workingLambdas[k]
             var values = [Double](repeating: 0, count: s)
             for column in 0..<s {
                 var sum = 0.0

@@ -35,6 +35,9 @@ extension FittedModel {
         guard level > 0, level < 1 else {
             throw .invalidArgument("the confidence level must be between 0 and 1 (got \(level))")
         }
+        if let term = model.design.randomEffectsTerms.first(where: \.isCentred) {
+            throw .invalidArgument(Self.centredProfileRefusal(term))
+        }
         let mlFit = method == .ml ? self : try model.fit(method: .ml, optimizer: optimizerSettings)
         var profiler = LikelihoodProfiler(fit: mlFit)
         let critical = NormalDistribution.standardQuantile(0.5 + level / 2)
@@ -53,6 +56,16 @@ extension FittedModel {
                                              lower: limits.lower, upper: limits.upper))
         }
         return intervals
+    }
+}
+
+extension FittedModel {
+    /// Why profiles are refused for a model with centred random-effects columns: the profiles of
+    /// that term's SDs and correlation in the units of the data are not implemented.
+    static func centredProfileRefusal(_ term: RandomEffectsTerm) -> String {
+        let columns = term.columnNames.indices.filter { term.columnCentres[$0] != 0 }
+            .map { "\(term.columnNames[$0]) (mean \(term.columnCentres[$0]))" }.joined(separator: ", ")
+        return "profile intervals are not available for this model: the random-effects term of \(term.groupName) has \(columns) far from zero relative to its spread, which the fit centres internally, and the profiles of its SDs and correlation in the units of the data are not implemented; use Wald or bootstrap intervals, or centre the column in the data"
     }
 }
 
@@ -255,7 +268,7 @@ struct LikelihoodProfiler {
         settings.initialTrustRadius = 0.1
         var limits: [Double] = []
         for direction in [-1.0, 1.0] {
-            var theta = fit.theta
+            var theta = fit.workingTheta
             let limit = Self.findLimit(estimate: estimate, direction: direction, target: direction * critical,
                                   bound: direction * .infinity, initialStep: step) { value in
                 let crossProducts = model.crossProducts.fixingFixedEffect(column: column, at: value)

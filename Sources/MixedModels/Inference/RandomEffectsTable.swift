@@ -78,14 +78,19 @@ extension FittedModel {
 
     /// Per term and level, λ U λᵀ (column-major s×s) for U the diagonal blocks of
     /// (L_ZZ L_ZZᵀ)⁻¹ (`conditional`, lme4) and of the u block of C⁻¹ (`full`, MATLAB); multiply
-    /// by σ̂² for covariances.
+    /// by σ̂² for covariances; in the units of the data (T λ̃ U λ̃ᵀ Tᵀ for a term with centred
+    /// columns, ``RandomEffectsCentring``).
     func randomEffectsCovarianceBlocks() -> (conditional: [[[Double]]], full: [[[Double]]]) {
         let inverse = MixedModelEquationsInverse(factor: factor)
         let sandwich = { (blocks: [[[Double]]]) -> [[[Double]]] in
             blocks.enumerated().map { k, levels in
-                let lambda = self.lambdas[k]
+                let lambda = self.workingLambdas[k]
                 let s = self.factor.parametrizations[k].size
-                return levels.map { Self.sandwich(lambda: lambda, block: $0, size: s) }
+                let centres = self.model.design.randomEffectsTerms[k].columnCentres
+                return levels.map {
+                    RandomEffectsCentring.userCovariance(Self.sandwich(lambda: lambda, block: $0, size: s),
+                                                         size: s, centres: centres)
+                }
             }
         }
         return (sandwich(inverse.diagonalBlocks(full: false)), sandwich(inverse.diagonalBlocks(full: true)))

@@ -2,7 +2,8 @@ import Foundation
 
 /// The estimates of one refit (a bootstrap replicate, a profile point, a simulated model).
 public struct RefitEstimates: Sendable, Equatable, Codable {
-    /// θ at the optimum.
+    /// θ at the optimum (in the units of the data, as ``FittedModel/theta``, in a
+    /// ``ParametricBootstrap``).
     public let theta: [Double]
     /// β̂ at θ.
     public let beta: [Double]

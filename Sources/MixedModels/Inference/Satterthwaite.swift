@@ -18,7 +18,9 @@ import Foundation
 /// differences (see ``VarianceParameterDerivatives`` for the stencil and its cost), accurate to
 /// about 1e-7 relative, within lmerTest's own accuracy (about 1e-6 relative).
 public struct SatterthwaiteApproximation: Sendable, Equatable, Codable {
-    /// φ̂ = (θ̂, σ̂).
+    /// φ̂ = (θ̂, σ̂), θ̂ in the fit's coordinates (``FittedModel/workingTheta``, which differs from
+    /// ``FittedModel/theta`` only for a term with centred columns; the degrees of freedom do not
+    /// depend on the coordinates).
     public let varianceParameters: [Double]
     /// The Hessian H of the deviance in φ at φ̂, row-major (k+1) × (k+1).
     public let hessian: [Double]

@@ -49,8 +49,8 @@ extension LikelihoodRatioTest {
         let statistics = ParallelReplicates.run(count: replicates, threads: threads) { index in
             var generator = SeededGenerator(seed: seed, stream: UInt64(index))
             let y = null.simulate(rows: rows, weights: weights, generator: &generator)
-            let smallFit = smallRefitter.refit(response: y, start: null.theta)
-            let bigFit = bigRefitter.refit(response: y, start: alternative.theta)
+            let smallFit = smallRefitter.refit(response: y, start: null.workingTheta)
+            let bigFit = bigRefitter.refit(response: y, start: alternative.workingTheta)
             return smallFit.objective - bigFit.objective
         }
         let observed = prepared.test.lrStat

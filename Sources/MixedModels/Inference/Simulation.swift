@@ -37,7 +37,7 @@ extension FittedModel {
         var effects: [[Double]] = []
         for (k, term) in terms.enumerated() {
             let s = term.columnCount
-            let lambda = lambdas[k]
+            let lambda = workingLambdas[k]
             let levels = rows.extendedLevelCounts[k]
             var b = [Double](repeating: 0, count: levels * s)
             var u = [Double](repeating: 0, count: s)

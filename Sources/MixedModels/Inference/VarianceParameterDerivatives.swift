@@ -61,7 +61,7 @@ struct VarianceParameterDerivatives: Sendable {
     /// The derivatives at the fit's θ̂; the fit's own factor supplies the values at θ̂, so only
     /// the stencil's other points are evaluated.
     init(fit: FittedModel, precision: Precision = .satterthwaite) {
-        let theta = fit.theta
+        let theta = fit.workingTheta
         let k = theta.count
         let p = fit.fixedEffectCount
         let sigma2 = fit.sigma * fit.sigma
@@ -69,7 +69,7 @@ struct VarianceParameterDerivatives: Sendable {
         let method = fit.method
         let withMatrix = precision == .satterthwaite
         let steps = Self.steps(for: theta, parametrizations: fit.model.parametrizations,
-                               relative: precision.relativeStep)
+                               relative: precision.relativeStep, scales: fit.model.thetaScales)
 
         // The function of an up-to-date factor: [a + r²/σ̂², r², (L_XX L_XXᵀ)⁻¹ (p×p, if asked)].
         func values(of factor: BlockedCholeskyFactor, withMatrix: Bool) -> [Double] {
@@ -176,9 +176,10 @@ struct VarianceParameterDerivatives: Sendable {
     /// of the refreshed factor (one result per θᵢ, each of the function's length): 8k
     /// refactorisations of L.
     static func firstDerivatives(fit: FittedModel, _ function: (BlockedCholeskyFactor) -> [Double]) -> [[Double]] {
-        let theta = fit.theta
+        let theta = fit.workingTheta
         var deviance = fit.model.makeDeviance(method: fit.method)
-        let steps = Self.steps(for: theta, parametrizations: fit.model.parametrizations, relative: richardsonStep)
+        let steps = Self.steps(for: theta, parametrizations: fit.model.parametrizations, relative: richardsonStep,
+                               scales: fit.model.thetaScales)
         var result: [[Double]] = []
         for i in theta.indices {
             var estimates: [[Double]] = []
@@ -201,14 +202,18 @@ struct VarianceParameterDerivatives: Sendable {
 
     /// The step for each θᵢ: `relative` × |θᵢ|, at least ``minimumStep``, kept within half the
     /// distance to the bounds of a compound-symmetry correlation (the only parameter whose bound
-    /// is not a sign symmetry of Λ).
+    /// is not a sign symmetry of Λ). The floor and numDeriv's zero tolerance are in the
+    /// optimiser's units (× `scales`, ``LinearMixedModel/thetaScales``: 1 for columns of ordinary
+    /// size), so that a random-effects column in tiny or huge units gets the steps it would get
+    /// in ordinary units.
     static func steps(for theta: [Double], parametrizations: [CovarianceParametrization],
-                      relative: Double) -> [Double] {
+                      relative: Double, scales: [Double] = []) -> [Double] {
+        let unit = { (index: Int) -> Double in index < scales.count ? scales[index] : 1 }
         // numDeriv's rule for its 10% steps (a relative step unless θᵢ is within its zero
         // tolerance); a floor at the smallest step for the finer ones.
         var steps = relative >= 0.1
-            ? theta.map { abs($0) < numDerivZeroTolerance ? minimumStep : relative * abs($0) }
-            : theta.map { max(relative * abs($0), minimumStep) }
+            ? theta.indices.map { abs(theta[$0]) < numDerivZeroTolerance * unit($0) ? minimumStep * unit($0) : relative * abs(theta[$0]) }
+            : theta.indices.map { max(relative * abs(theta[$0]), minimumStep * unit($0)) }
         var offset = 0
         for parametrization in parametrizations {
             if parametrization.pattern == .compoundSymmetry {

@@ -27,13 +27,15 @@ public struct DesignReport: Sendable {
         })
     }
 
-    /// The random-effects terms as a JSON array of `{group, levels, columns}` (plus the level names).
+    /// The random-effects terms as a JSON array of `{group, levels, columns}` (plus the level
+    /// names, and `columnCentres` for a term whose columns the fit centres).
     var randomTermsJSON: JSONValue {
         .array(design.randomEffectsTerms.map { term in
             .object([("group", .string(term.groupName)), ("levels", .integer(term.levelCount)),
                      ("columns", .array(term.columnNames.map { .string($0) })),
                      ("covariancePattern", .string(term.covariancePattern.rawValue)),
-                     ("levelNames", .array(term.levels.map { .string($0) }))])
+                     ("levelNames", .array(term.levels.map { .string($0) }))]
+                    + (term.isCentred ? [("columnCentres", .array(term.columnCentres.map { .number($0) }))] : []))
         })
     }
 
@@ -75,6 +77,15 @@ public struct DesignReport: Sendable {
                           term.covariancePattern.rawValue])
         }
         lines.append(table.rendered())
+        let centred = design.randomEffectsTerms.filter(\.isCentred)
+        if !centred.isEmpty {
+            lines.append("Random-effects columns centred inside the fit (far from zero; results are in the data's units):")
+            for term in centred {
+                let columns = term.columnNames.indices.filter { term.columnCentres[$0] != 0 }
+                    .map { "\(term.columnNames[$0]) − \(term.columnCentres[$0])" }
+                lines.append("    \(term.groupName): \(columns.joined(separator: ", "))")
+            }
+        }
         if !factorBlocks.isEmpty {
             lines.append("")
             lines.append("Cholesky factor blocks:")

@@ -107,7 +107,11 @@ public struct RandomEffectsSeries: Sendable, Equatable {
         var series: [RandomEffectsSeries] = []
         for (k, term) in fit.model.design.randomEffectsTerms.enumerated() {
             let s = term.columnCount
-            let covariances = blocks[k].map { FittedModel.sandwich(lambda: fit.lambdas[k], block: $0, size: s) }
+            // In the units of the data (T · Tᵀ for a term the fit centres).
+            let covariances = blocks[k].map {
+                RandomEffectsCentring.userCovariance(FittedModel.sandwich(lambda: fit.workingLambdas[k], block: $0, size: s),
+                                                     size: s, centres: term.columnCentres)
+            }
             for column in 0..<s {
                 let estimates = term.levels.indices.map { fit.randomEffectsModes[k][$0 * s + column] }
                 let sds = covariances.map { (variance * $0[column * s + column]).squareRoot() }
