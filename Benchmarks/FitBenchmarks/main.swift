@@ -104,7 +104,10 @@ if let dataIndex = arguments.firstIndex(of: "--data"), arguments.indices.contain
     let data = try DataTable(contentsOf: URL(fileURLWithPath: arguments[dataIndex + 1]))
     let method: EstimationMethod = arguments.contains("REML") ? .reml : .ml
     let model = try LinearMixedModel(formula: arguments[formulaIndex + 1], data: data)
-    let fit = try model.fit(method: method, optimizer: settingsFor(parameters: model.lowerBounds.count))
+    // `--repeat N` fits it N times (for profiling a small model); the last fit is printed.
+    let repeats = max(Int(value(after: "--repeat") ?? 1), 1)
+    var fit = try model.fit(method: method, optimizer: settingsFor(parameters: model.lowerBounds.count))
+    for _ in 1..<repeats { fit = try model.fit(method: method, optimizer: settingsFor(parameters: model.lowerBounds.count)) }
     print("evaluations \(fit.optimization.evaluations) objective \(String(format: "%.10f", fit.objective)) theta \(fit.theta) seconds \(String(format: "%.5f", fit.optimization.seconds))")
     exit(0)
 }

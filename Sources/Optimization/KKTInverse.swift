@@ -73,36 +73,56 @@ struct KKTInverse {
     /// Returns β = ½‖x‖⁴ − wᵀHw evaluated in Powell's cancellation-free form.
     func lagrangeValues(step d: [Double], xopt: [Double], xoptSquared: Double, best: Int,
                         points: InterpolationSet, lagrange: inout [Double], work: inout [Double]) -> Double {
-        for k in 0..<count {
-            let sa = points.dot(k, d)
-            let sb = points.dot(k, xopt)
-            work[k] = sa * (0.5 * sa + sb)
-            var sum = 0.0
-            for j in 0..<n { sum += bmat[k * n + j] * d[j] }
-            lagrange[k] = sum
+        let n = self.n, count = self.count, rank = self.rank
+        // The loops of Powell's calculation over raw buffers (the same operations in the same
+        // order; bounds are those of the arrays' sizes, fixed at init).
+        return bmat.withUnsafeBufferPointer { bmat in
+            zmat.withUnsafeBufferPointer { zmat in
+                points.points.withUnsafeBufferPointer { y in
+                    d.withUnsafeBufferPointer { d in
+                        xopt.withUnsafeBufferPointer { xopt in
+                            lagrange.withUnsafeMutableBufferPointer { lagrange in
+                                work.withUnsafeMutableBufferPointer { work in
+                                    for k in 0..<count {
+                                        var sa = 0.0
+                                        var sb = 0.0
+                                        let offset = k * n
+                                        for i in 0..<n { sa += y[offset + i] * d[i] }
+                                        for i in 0..<n { sb += y[offset + i] * xopt[i] }
+                                        work[k] = sa * (0.5 * sa + sb)
+                                        var sum = 0.0
+                                        for j in 0..<n { sum += bmat[k * n + j] * d[j] }
+                                        lagrange[k] = sum
+                                    }
+                                    var beta = 0.0
+                                    for jj in 0..<rank {
+                                        var sum = 0.0
+                                        for k in 0..<count { sum += zmat[k * rank + jj] * work[k] }
+                                        beta -= sum * sum
+                                        for k in 0..<count { lagrange[k] += sum * zmat[k * rank + jj] }
+                                    }
+                                    var dsq = 0.0
+                                    var bsum = 0.0
+                                    var dx = 0.0
+                                    for j in 0..<n {
+                                        dsq += d[j] * d[j]
+                                        var sum = 0.0
+                                        for k in 0..<count { sum += work[k] * bmat[k * n + j] }
+                                        bsum += sum * d[j]
+                                        for i in 0..<n { sum += bmat[(count + i) * n + j] * d[i] }
+                                        lagrange[count + j] = sum
+                                        bsum += sum * d[j]
+                                        dx += d[j] * xopt[j]
+                                    }
+                                    lagrange[best] += 1
+                                    return dx * dx + dsq * (xoptSquared + 2 * dx + 0.5 * dsq) + beta - bsum
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        var beta = 0.0
-        for jj in 0..<rank {
-            var sum = 0.0
-            for k in 0..<count { sum += zmat[k * rank + jj] * work[k] }
-            beta -= sum * sum
-            for k in 0..<count { lagrange[k] += sum * zmat[k * rank + jj] }
-        }
-        var dsq = 0.0
-        var bsum = 0.0
-        var dx = 0.0
-        for j in 0..<n {
-            dsq += d[j] * d[j]
-            var sum = 0.0
-            for k in 0..<count { sum += work[k] * bmat[k * n + j] }
-            bsum += sum * d[j]
-            for i in 0..<n { sum += bmat[(count + i) * n + j] * d[i] }
-            lagrange[count + j] = sum
-            bsum += sum * d[j]
-            dx += d[j] * xopt[j]
-        }
-        lagrange[best] += 1
-        return dx * dx + dsq * (xoptSquared + 2 * dx + 0.5 * dsq) + beta - bsum
     }
 
     /// Powell's UPDATE: replaces interpolation point `knew` by the trial point.
@@ -142,24 +162,27 @@ struct KKTInverse {
     /// Applies Givens rotations to the columns of Z so that row `k` has a nonzero
     /// entry only in column 0; Ω = Z Zᵀ is unchanged.
     private mutating func rotateRowToFirstColumn(_ k: Int) {
-        var largest = 0.0
-        for value in zmat { largest = max(largest, abs(value)) }
-        let negligible = 1e-20 * largest
-        for j in 1..<max(rank, 1) {
-            let b = zmat[k * rank + j]
-            if abs(b) > negligible {
-                let a = zmat[k * rank]
-                let r = (a * a + b * b).squareRoot()
-                let c = a / r
-                let s = b / r
-                for i in 0..<count {
-                    let z0 = zmat[i * rank]
-                    let zj = zmat[i * rank + j]
-                    zmat[i * rank] = c * z0 + s * zj
-                    zmat[i * rank + j] = c * zj - s * z0
+        let count = self.count, rank = self.rank
+        zmat.withUnsafeMutableBufferPointer { zmat in
+            var largest = 0.0
+            for value in zmat { largest = max(largest, abs(value)) }
+            let negligible = 1e-20 * largest
+            for j in 1..<max(rank, 1) {
+                let b = zmat[k * rank + j]
+                if abs(b) > negligible {
+                    let a = zmat[k * rank]
+                    let r = (a * a + b * b).squareRoot()
+                    let c = a / r
+                    let s = b / r
+                    for i in 0..<count {
+                        let z0 = zmat[i * rank]
+                        let zj = zmat[i * rank + j]
+                        zmat[i * rank] = c * z0 + s * zj
+                        zmat[i * rank + j] = c * zj - s * z0
+                    }
                 }
+                zmat[k * rank + j] = 0
             }
-            zmat[k * rank + j] = 0
         }
     }
 }

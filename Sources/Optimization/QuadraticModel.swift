@@ -32,22 +32,35 @@ struct QuadraticModel {
 
     /// Sets `result` to ∇²Q v (Powell's "multiply by the second derivative matrix").
     func hessianTimes(_ v: [Double], points: InterpolationSet, into result: inout [Double]) {
-        for i in 0..<n { result[i] = 0 }
-        var index = 0
-        for i in 0..<n {
-            for j in 0..<i {
-                let h = explicitHessian[index]
-                result[i] += h * v[j]
-                result[j] += h * v[i]
-                index += 1
+        let n = self.n, count = self.count
+        explicitHessian.withUnsafeBufferPointer { hessian in
+            implicitWeights.withUnsafeBufferPointer { weights in
+                points.points.withUnsafeBufferPointer { y in
+                    v.withUnsafeBufferPointer { v in
+                        result.withUnsafeMutableBufferPointer { result in
+                            for i in 0..<n { result[i] = 0 }
+                            var index = 0
+                            for i in 0..<n {
+                                for j in 0..<i {
+                                    let h = hessian[index]
+                                    result[i] += h * v[j]
+                                    result[j] += h * v[i]
+                                    index += 1
+                                }
+                                result[i] += hessian[index] * v[i]
+                                index += 1
+                            }
+                            for k in 0..<count where weights[k] != 0 {
+                                let offset = k * n
+                                var dot = 0.0
+                                for i in 0..<n { dot += y[offset + i] * v[i] }
+                                let t = weights[k] * dot
+                                for i in 0..<n { result[i] += t * y[offset + i] }
+                            }
+                        }
+                    }
+                }
             }
-            result[i] += explicitHessian[index] * v[i]
-            index += 1
-        }
-        for k in 0..<count where implicitWeights[k] != 0 {
-            let t = implicitWeights[k] * points.dot(k, v)
-            let offset = k * n
-            for i in 0..<n { result[i] += t * points.points[offset + i] }
         }
     }
 
