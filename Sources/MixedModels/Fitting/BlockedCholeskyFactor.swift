@@ -48,6 +48,8 @@ struct BlockedCholeskyFactor: Sendable {
     /// The centres of the cross products' X columns (``CrossProducts/columnCentres``): L is
     /// factored in the centred basis and its X rows are mapped back after each update.
     let columnCentres: [Double]
+    /// The columns the centres multiply (``CrossProducts/centreSources``).
+    let centreSources: [Int]
     private var scratch: [Double]
 
     init(crossProducts a: CrossProducts, parametrizations: [CovarianceParametrization], fixedCount: Int,
@@ -80,6 +82,7 @@ struct BlockedCholeskyFactor: Sendable {
         self.xyXy = a.xyXy
         self.responseShift = a.responseShift
         self.columnCentres = a.columnCentres
+        self.centreSources = a.centreSources
         let largest = parametrizations.map(\.size).max() ?? 1
         self.scratch = [Double](repeating: 0, count: max(largest * largest, 1) * 2)
     }
@@ -118,10 +121,12 @@ struct BlockedCholeskyFactor: Sendable {
         return true
     }
 
-    /// With centred X columns (x̃_j = x_j − c_j·1, column 0 the intercept), the factor of the
-    /// original columns is D⁻ᵀL̃: row j of the X rows gains c_j times row 0 (in the Z columns and
-    /// in X column 0, the only nonzero of row 0 of L_XX). Its diagonal, and so the objective, is
-    /// unchanged. O(p Σ ℓ_k s_k), and only for models with a centred column.
+    /// With centred X columns (x̃_j = x_j − c_j x_{k_j}, k_j < j: column 0 the intercept, or an
+    /// indicator column for an interaction), the factor of the original columns is D⁻ᵀL̃: row j
+    /// of the X rows gains c_j times row k_j, taken in increasing j so that row k_j is already
+    /// in the original basis (in the Z columns and in X columns 0…k_j, the nonzeros of row k_j of
+    /// L_XX). Its diagonal, and so the objective, is unchanged. O(p Σ ℓ_k s_k), and only for
+    /// models with a centred column.
     private mutating func uncentreFixedRows() {
         guard !columnCentres.isEmpty else { return }
         let p = fixedCount
@@ -130,12 +135,14 @@ struct BlockedCholeskyFactor: Sendable {
             xyZ[k] = DenseMatrix(rowCount: 0, columnCount: 0)
             for row in 1..<max(p, 1) where columnCentres[row] != 0 {
                 let c = columnCentres[row]
-                for index in 0..<block.columnCount { block[row, index] += c * block[0, index] }
+                let source = centreSources[row]
+                for index in 0..<block.columnCount { block[row, index] += c * block[source, index] }
             }
             xyZ[k] = block
         }
         for row in 1..<max(p, 1) where columnCentres[row] != 0 {
-            xyXy[row, 0] += columnCentres[row] * xyXy[0, 0]
+            let source = centreSources[row]
+            for column in 0...source { xyXy[row, column] += columnCentres[row] * xyXy[source, column] }
         }
     }
 

@@ -35,9 +35,17 @@ struct CrossProducts: Sendable {
     /// its digits to cancellation. ``BlockedCholeskyFactor`` maps the X rows of L back to the
     /// original columns after each factorisation, so nothing downstream sees the centring.
     let columnCentres: [Double]
+    /// Per fixed-effects column, the column its centre multiplies: x̃_j = x_j − c_j x_{k_j} with
+    /// k_j < j, 0 (the intercept) unless the column is an interaction of a variable far from zero
+    /// with an indicator column (`age:SexFemale` with age + 10⁴), which is centred against that
+    /// indicator (x̃_j = (x − c)·1{female}); empty when no column is centred.
+    let centreSources: [Int]
 
     /// The centre of fixed-effects column `column` (0 when not centred).
     func centre(_ column: Int) -> Double { column < columnCentres.count ? columnCentres[column] : 0 }
+
+    /// The column that column `column`'s centre multiplies (0, the intercept, unless said otherwise).
+    func centreSource(_ column: Int) -> Int { column < centreSources.count ? centreSources[column] : 0 }
 
     /// The shift is used when yᵀWy exceeds the least-squares residual sum of squares by more than
     /// this factor (four digits of the residual sum would be lost to cancellation).
@@ -72,14 +80,17 @@ struct CrossProducts: Sendable {
         var xyZ = terms.map { DenseMatrix(rowCount: p + 1, columnCount: $0.randomEffectCount) }
         var xyXy = DenseMatrix(rowCount: p + 1, columnCount: p + 1)
 
-        let centres = Self.columnCentres(design: design)
+        let (centres, sources) = Self.columnCentring(design: design)
         // One pass over the rows per block, through raw buffers: a loop over the rows that visits
         // every term would copy each term's description (and its reference counts) per row.
         // Every entry still sums its rows in ascending order, so the values do not depend on how
         // the loops are arranged. The y column is y − offset where the formula has an offset;
         // centred X columns (rare: see ``columnCentres``) are copied once.
         let response = design.responseLessOffset
-        let centredX: [Double]? = centres.isEmpty ? nil : (0..<(p * n)).map { fixed.values[$0] - centres[$0 / max(n, 1)] }
+        let centredX: [Double]? = centres.isEmpty ? nil : (0..<(p * n)).map { index in
+            let column = index / max(n, 1)
+            return fixed.values[index] - centres[column] * fixed.values[sources[column] * n + index % max(n, 1)]
+        }
         (centredX ?? fixed.values).withUnsafeBufferPointer { x in
             response.withUnsafeBufferPointer { y in
                 let xyColumns = (0..<p).map { UnsafeBufferPointer(rebasing: x[($0 * n)..<(($0 + 1) * n)]) } + [y]
@@ -101,8 +112,9 @@ struct CrossProducts: Sendable {
         }
         let unshifted = CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs,
                                       xyZ: xyZ, xyXy: xyXy, responseShift: [Double](repeating: 0, count: p),
-                                      responseSquares: xyXy[p, p], columnCentres: centres)
-        guard p > 0, let shift = Self.leastSquaresShift(xyXy: xyXy, design: design, centres: centres) else {
+                                      responseSquares: xyXy[p, p], columnCentres: centres, centreSources: sources)
+        guard p > 0, let shift = Self.leastSquaresShift(xyXy: xyXy, design: design, centres: centres,
+                                                        sources: sources) else {
             self = unshifted
             return
         }
@@ -114,7 +126,8 @@ struct CrossProducts: Sendable {
     /// or when yᵀWy is within ``shiftThreshold`` of the residual sum of squares (no shift needed).
     /// - Complexity: O(p³ + n p).
     /// With centred columns the solve is in the centred basis and β₀ is returned in the original one.
-    private static func leastSquaresShift(xyXy: DenseMatrix, design: ModelDesign, centres: [Double]) -> [Double]? {
+    private static func leastSquaresShift(xyXy: DenseMatrix, design: ModelDesign, centres: [Double],
+                                          sources: [Int]) -> [Double]? {
         let p = xyXy.rowCount - 1
         var gram = DenseMatrix(rowCount: p, columnCount: p)
         for column in 0..<p {
@@ -138,11 +151,12 @@ struct CrossProducts: Sendable {
         var shift = solve((0..<p).map { xyXy[p, $0] })
         let n = design.observationCount
         let fixed = design.fixedEffects
-        // β₀ = T β̃₀: the intercept takes −Σ c_j β̃₀_j.
+        // β₀ = T β̃₀: the column a centre multiplies (the intercept, or an indicator) takes
+        // −Σ c_j β̃₀_j.
         func original(_ centred: [Double]) -> [Double] {
             guard !centres.isEmpty else { return centred }
             var result = centred
-            for column in 1..<max(p, 1) { result[0] -= centres[column] * centred[column] }
+            for column in 1..<max(p, 1) { result[sources[column]] -= centres[column] * centred[column] }
             return result
         }
         for round in 0..<2 {
@@ -160,8 +174,11 @@ struct CrossProducts: Sendable {
             fixed.values.withUnsafeBufferPointer { x in
                 for column in 0..<p {
                     let c = centres.isEmpty ? 0 : centres[column]
+                    let source = (sources.isEmpty ? 0 : sources[column]) * n
                     var sum = 0.0
-                    for observation in 0..<n { sum += (x[column * n + observation] - c) * residual[observation] }
+                    for observation in 0..<n {
+                        sum += (x[column * n + observation] - c * x[source + observation]) * residual[observation]
+                    }
                     gradient[column] = sum
                 }
             }
@@ -173,39 +190,75 @@ struct CrossProducts: Sendable {
         return result.allSatisfy(\.isFinite) ? result : nil
     }
 
-    /// The centres of the fixed-effects columns far from zero relative to their spread (see
-    /// ``columnCentres``), when column 0 is an intercept (all ones); empty otherwise.
-    /// - Complexity: O(n p).
-    static func columnCentres(design: ModelDesign) -> [Double] {
+    /// The centres of the fixed-effects columns far from zero relative to their spread and the
+    /// columns they multiply (see ``columnCentres`` and ``centreSources``), when column 0 is an
+    /// intercept (all ones); empty otherwise. A column is centred against the intercept when its
+    /// mean² exceeds ``shiftThreshold`` times its variance; otherwise, when it is zero wherever an
+    /// earlier indicator column (only 0s and 1s) is zero and its values on that indicator's rows
+    /// pass the same test, against that indicator.
+    /// - Complexity: O(n p), plus O(n) per indicator column tried for a column whose nonzero
+    ///   values are far from zero (rare).
+    static func columnCentring(design: ModelDesign) -> (centres: [Double], sources: [Int]) {
         let fixed = design.fixedEffects
         let n = design.observationCount
         let p = fixed.columnCount
-        guard p > 1, n > 0 else { return [] }
+        guard p > 1, n > 0 else { return ([], []) }
         let weights = design.weights
         var centres = [Double](repeating: 0, count: p)
+        var sources = [Int](repeating: 0, count: p)
         var any = false
         fixed.values.withUnsafeBufferPointer { x in
             guard (0..<n).allSatisfy({ x[$0] == 1 }) else { return }
-            var total = 0.0
-            for observation in 0..<n { total += weights?[observation] ?? 1 }
-            guard total > 0 else { return }
-            for column in 1..<p {
+            /// The weighted mean and variance of column j over the rows where `on` holds.
+            func moments(_ column: Int, where on: (Int) -> Bool) -> (mean: Double, variance: Double)? {
+                var total = 0.0
                 var sum = 0.0
-                for observation in 0..<n { sum += (weights?[observation] ?? 1) * x[column * n + observation] }
+                for observation in 0..<n where on(observation) {
+                    let weight = weights?[observation] ?? 1
+                    total += weight
+                    sum += weight * x[column * n + observation]
+                }
+                guard total > 0 else { return nil }
                 let mean = sum / total
                 var squares = 0.0
-                for observation in 0..<n {
+                for observation in 0..<n where on(observation) {
                     let deviation = x[column * n + observation] - mean
                     squares += (weights?[observation] ?? 1) * deviation * deviation
                 }
-                let variance = squares / total
-                if mean.isFinite && variance.isFinite && mean * mean > shiftThreshold * variance {
-                    centres[column] = mean
+                return (mean, squares / total)
+            }
+            func farFromZero(_ m: (mean: Double, variance: Double)?) -> Bool {
+                guard let m else { return false }
+                return m.mean.isFinite && m.variance.isFinite && m.mean * m.mean > shiftThreshold * m.variance
+            }
+            let indicators = (1..<p).filter { column in
+                var ones = 0
+                for observation in 0..<n {
+                    let value = x[column * n + observation]
+                    if value == 1 { ones += 1 } else if value != 0 { return false }
+                }
+                return ones > 0 && ones < n
+            }
+            for column in 1..<p {
+                if let whole = moments(column, where: { _ in true }), farFromZero(whole) {
+                    centres[column] = whole.mean
                     any = true
+                    continue
+                }
+                // An interaction with an indicator: far from zero on its own nonzero rows.
+                guard farFromZero(moments(column, where: { x[column * n + $0] != 0 })) else { continue }
+                for indicator in indicators where indicator < column {
+                    let onIndicator: (Int) -> Bool = { x[indicator * n + $0] == 1 }
+                    guard (0..<n).allSatisfy({ onIndicator($0) || x[column * n + $0] == 0 }),
+                          let m = moments(column, where: onIndicator), farFromZero(m) else { continue }
+                    centres[column] = m.mean
+                    sources[column] = indicator
+                    any = true
+                    break
                 }
             }
         }
-        return any ? centres : []
+        return any ? (centres, sources) : ([], [])
     }
 
     /// The same cross products in the original columns (no centring): the X rows of xyZ and the
@@ -214,22 +267,24 @@ struct CrossProducts: Sendable {
     func uncentred() -> CrossProducts {
         guard !columnCentres.isEmpty else { return self }
         let p = fixedCount
+        // Rows (then columns) in increasing order, so that the row a centre multiplies is already
+        // in the original basis: x_j = x̃_j + c_j x_{k_j}, k_j < j.
         let newXyZ = xyZ.map { block -> DenseMatrix in
             var result = block
             for index in 0..<block.columnCount {
                 for row in 1..<max(p, 1) where columnCentres[row] != 0 {
-                    result[row, index] = block[row, index] + columnCentres[row] * block[0, index]
+                    result[row, index] = block[row, index] + columnCentres[row] * result[centreSource(row), index]
                 }
             }
             return result
         }
         var rows = xyXy
         for row in 1..<max(p, 1) where columnCentres[row] != 0 {
-            for column in 0...p { rows[row, column] = xyXy[row, column] + columnCentres[row] * xyXy[0, column] }
+            for column in 0...p { rows[row, column] = xyXy[row, column] + columnCentres[row] * rows[centreSource(row), column] }
         }
         var full = rows
         for column in 1..<max(p, 1) where columnCentres[column] != 0 {
-            for row in 0...p { full[row, column] = rows[row, column] + columnCentres[column] * rows[row, 0] }
+            for row in 0...p { full[row, column] = rows[row, column] + columnCentres[column] * full[row, centreSource(column)] }
         }
         return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ,
                              xyXy: full, responseShift: responseShift, responseSquares: responseSquares)
@@ -255,7 +310,8 @@ struct CrossProducts: Sendable {
     /// The same cross products with the y row recomputed for y − X `shift`.
     private func withResponseShift(_ shift: [Double], design: ModelDesign) -> CrossProducts {
         CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: xyZ,
-                      xyXy: xyXy, responseShift: shift, responseSquares: responseSquares, columnCentres: columnCentres)
+                      xyXy: xyXy, responseShift: shift, responseSquares: responseSquares, columnCentres: columnCentres,
+                      centreSources: centreSources)
             .replacingResponse(design.response, design: design)
     }
 }
@@ -367,7 +423,7 @@ extension CrossProducts {
 extension CrossProducts {
     init(diagonal: [BlockDiagonalMatrix], firstColumn: [BlockSparseMatrix], trailingPairs: [[BlockSparseMatrix]],
          xyZ: [DenseMatrix], xyXy: DenseMatrix, responseShift: [Double], responseSquares: Double,
-         columnCentres: [Double] = []) {
+         columnCentres: [Double] = [], centreSources: [Int] = []) {
         self.diagonal = diagonal
         self.firstColumn = firstColumn
         self.trailingPairs = trailingPairs
@@ -376,6 +432,7 @@ extension CrossProducts {
         self.responseShift = responseShift
         self.responseSquares = responseSquares
         self.columnCentres = columnCentres
+        self.centreSources = columnCentres.isEmpty ? [] : (centreSources.isEmpty ? [Int](repeating: 0, count: columnCentres.count) : centreSources)
     }
 
     /// p, the number of fixed-effects columns.
@@ -449,7 +506,8 @@ extension CrossProducts {
                 var sum = 0.0
                 let start = column * n
                 let c = centre(column)
-                for observation in 0..<n { sum += (x[start + observation] - c) * weighted[observation] }
+                let source = centreSource(column) * n
+                for observation in 0..<n { sum += (x[start + observation] - c * x[source + observation]) * weighted[observation] }
                 newXyXy[p, column] = sum
                 newXyXy[column, p] = sum
             }
@@ -469,6 +527,6 @@ extension CrossProducts {
         }
         return CrossProducts(diagonal: diagonal, firstColumn: firstColumn, trailingPairs: trailingPairs, xyZ: newXyZ,
                              xyXy: newXyXy, responseShift: responseShift, responseSquares: responseSquares,
-                             columnCentres: columnCentres)
+                             columnCentres: columnCentres, centreSources: centreSources)
     }
 }

@@ -55,12 +55,19 @@ public struct KenwardRogerApproximation: Sendable, Equatable, Codable {
     /// applied as the contrast l̃ of β̃ with l̃_j = l_j − c_j l₀ (lᵀβ = l̃ᵀβ̃; the method is
     /// invariant under this change of coordinates).
     public let fixedColumnCentres: [Double]
+    /// The column each centre multiplies (``CrossProducts/centreSources``: 0, the intercept, or
+    /// an indicator column for an interaction); l̃_j = l_j − c_j l_{k_j}. Empty when no column is
+    /// centred.
+    public let fixedCentreSources: [Int]
 
     /// A contrast of β as the contrast of the coordinates of ``fixedColumnCentres``.
     func workingContrast(_ l: [Double]) -> [Double] {
         guard !fixedColumnCentres.isEmpty, l.count == fixedColumnCentres.count else { return l }
         var result = l
-        for column in 1..<max(l.count, 1) { result[column] -= fixedColumnCentres[column] * l[0] }
+        for column in 1..<max(l.count, 1) {
+            let source = column < fixedCentreSources.count ? fixedCentreSources[column] : 0
+            result[column] -= fixedColumnCentres[column] * l[source]
+        }
         return result
     }
 
@@ -261,6 +268,7 @@ struct KenwardRogerComputation {
         let fixed = design.fixedEffects
         // Columns far from zero are centred as the fit centres them (see KenwardRogerApproximation.fixedColumnCentres).
         let centres = fit.model.crossProducts.columnCentres.count == p ? fit.model.crossProducts.columnCentres : []
+        let sources = centres.isEmpty ? [] : fit.model.crossProducts.centreSources
         let width = terms.reduce(0) { $0 + $1.columnCount }
         var dIndex = [Int](repeating: 0, count: width + p)
         var dValue = [Double](repeating: 0, count: width + p)
@@ -287,7 +295,8 @@ struct KenwardRogerComputation {
             }
             for column in 0..<p {
                 dIndex[width + column] = q + column
-                dValue[width + column] = root * (centres.isEmpty ? fixed[row, column] : fixed[row, column] - centres[column])
+                dValue[width + column] = root * (centres.isEmpty ? fixed[row, column]
+                                                 : fixed[row, column] - centres[column] * fixed[row, sources[column]])
             }
             for a in 0..<(width + p) {
                 let value = dValue[a]
@@ -528,7 +537,8 @@ struct KenwardRogerComputation {
         approximation = KenwardRogerApproximation(varianceParameters: parameters.map(\.value),
                                                   varianceParameterCovariance: w, fixedEffectsCovariance: phi,
                                                   adjustedCovariance: adjusted, precisionDerivatives: pMatrices,
-                                                  fixedEffectCount: p, fixedColumnCentres: centres)
+                                                  fixedEffectCount: p, fixedColumnCentres: centres,
+                                                  fixedCentreSources: sources)
     }
 
     /// pbkrtest's inverse of IE2: `solve` when the smallest |eigenvalue| exceeds 1e-10, else
