@@ -9,32 +9,18 @@ import Testing
 /// `LMM_THREADS=1` forces one thread everywhere.
 @Suite("Determinism across runs and thread counts")
 struct DeterminismTests {
-    /// SplitMix64, so the table is the same on every machine.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-        mutating func level(_ count: Int) -> Int { Int(next() % UInt64(count)) }
-    }
-
     /// 50,000 rows: a response, a covariate and two crossed factors (1,000 and 600 levels).
     static func csv() -> String {
-        var generator = Generator(state: 20_261_201)
-        let aEffects = (0..<1000).map { _ in generator.uniform() - 0.5 }
-        let bEffects = (0..<600).map { _ in 2 * (generator.uniform() - 0.5) }
+        var generator = SeededGenerator(seed: 20_261_201)  // the same table on every machine
+        let aEffects = (0..<1000).map { _ in generator.nextUniform() - 0.5 }
+        let bEffects = (0..<600).map { _ in 2 * (generator.nextUniform() - 0.5) }
         var lines = ["y,x,a,b"]
         lines.reserveCapacity(50_001)
         for _ in 0..<50_000 {
-            let a = generator.level(1000)
-            let b = generator.level(600)
-            let x = generator.uniform()
-            let noise = generator.uniform() + generator.uniform() - 1
+            let a = Int.random(in: 0..<1000, using: &generator)
+            let b = Int.random(in: 0..<600, using: &generator)
+            let x = generator.nextUniform()
+            let noise = generator.nextUniform() + generator.nextUniform() - 1
             let y = 10 + 0.7 * x + aEffects[a] + bEffects[b] + noise
             lines.append(String(format: "%.6f,%.6f,a%d,b%d", y, x, a, b))
         }

@@ -49,6 +49,13 @@ enum RandomEffectsCentring {
         return any ? centres : []
     }
 
+    /// A term's centres and the model matrix the fit uses (``centres(z:columnCount:columnNames:pattern:)``
+    /// then ``centred(_:columnCount:centres:)``).
+    static func working(z: [Double], columnNames: [String], pattern: CovariancePattern) -> (centres: [Double], z: [Double]) {
+        let centres = centres(z: z, columnCount: columnNames.count, columnNames: columnNames, pattern: pattern)
+        return (centres, centred(z, columnCount: columnNames.count, centres: centres))
+    }
+
     /// z̃ = z T: each centred column minus its centre times the intercept column.
     static func centred(_ z: [Double], columnCount s: Int, centres: [Double]) -> [Double] {
         guard !centres.isEmpty, s > 0 else { return z }

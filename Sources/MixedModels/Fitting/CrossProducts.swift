@@ -231,7 +231,7 @@ struct CrossProducts: Sendable {
                 guard let m else { return false }
                 return m.mean.isFinite && m.variance.isFinite && m.mean * m.mean > shiftThreshold * m.variance
             }
-            let indicators = (1..<p).filter { column in
+            lazy var indicators = (1..<p).filter { column in
                 var ones = 0
                 for observation in 0..<n {
                     let value = x[column * n + observation]

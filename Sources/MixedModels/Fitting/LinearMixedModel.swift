@@ -231,7 +231,9 @@ public struct LinearMixedModel: Sendable {
                                    finalTrustRadius: settings.finalTrustRadius, maxEvaluations: settings.maxEvaluations)
             optimizer.functionTolerance = settings.functionTolerance
             optimizer.variableScales = scaled
-            optimizer.interpolationPoints = settings.interpolationPoints(variables: start.count)
+            // The rule is for the parameters BOBYQA moves (a bound check holds some at a bound).
+            let free = zip(lower, upper).filter { $0 < $1 }.count
+            optimizer.interpolationPoints = settings.interpolationPoints(variables: free)
             return optimizer.minimize(from: start, initialValue: initialValue, f)
         case .nelderMead:
             var optimizer = NelderMead(lowerBounds: lower, upperBounds: upper,

@@ -138,9 +138,7 @@ extension RandomEffectsTerm {
         self.columnNames = columns.names
         self.z = columns.values
         self.covariancePattern = pattern
-        let centres = RandomEffectsCentring.centres(z: columns.values, columnCount: columns.names.count,
-                                                    columnNames: columns.names, pattern: pattern)
-        self.columnCentres = centres
-        self.workingZ = RandomEffectsCentring.centred(columns.values, columnCount: columns.names.count, centres: centres)
+        (self.columnCentres, self.workingZ) = RandomEffectsCentring.working(z: columns.values, columnNames: columns.names,
+                                                                           pattern: pattern)
     }
 }
