@@ -19,6 +19,14 @@ struct FactorPlan: Sendable {
     /// Sparse storage pays when its predicted entries are at most this share of the dense
     /// triangle's (the sparse kernels are slower per entry than the dense ones).
     static let sparseShare = 0.25
+    /// Sparse storage also pays when its predicted Cholesky flops are at most this share of the
+    /// dense block's q'³/3, whatever its entries: the supernodes are factored by the dense
+    /// kernels, and the dense block costs a q'² clearing and a downdate scattered over q'² entries
+    /// besides. Measured per evaluation on the target machine (sparse / dense time, at that flop
+    /// share): InstEval 0.54 (0.22, with 51% of the dense entries), workers × 3,000 firms moving
+    /// yearly 0.67 (0.44, 61% of the entries), 20,000 × 1,500 crossed 1.22 (0.74), 10,000 × 1,000
+    /// crossed 0.95 (1.0, one supernode).
+    static let sparseFlopShare = 0.5
     /// Trailing dimensions below this are always dense: their dense factor costs microseconds.
     static let smallestSparseDimension = 128
     /// The pattern is not formed when one downdate would cost more than this many scattered
@@ -54,7 +62,7 @@ struct FactorPlan: Sendable {
                 let nodeOrder = MinimumDegreeOrdering.order(nodes)
                 let ordering = pattern.scalarOrdering(fromNodeOrdering: nodeOrder)
                 if let structure = try? SupernodalStructure.analyze(scalar, ordering: ordering),
-                   choice == .sparse || Double(structure.nonzeroCount) <= Self.sparseShare * denseEntries {
+                   choice == .sparse || Self.sparsePays(structure, dimension: trailingDimension) {
                     let bytes = Self.sparseBytes(structure: structure, pattern: pattern)
                     if bytes > memoryLimit {
                         throw .modelTooLarge(Self.advice(term: terms[1].groupName, storage: "sparse factor of the later terms",
@@ -92,6 +100,16 @@ struct FactorPlan: Sendable {
         }
         self.sparseTrailing = sparse
         self.blocks = blocks
+    }
+
+    /// Whether the sparse trailing factor is predicted to be cheaper than the dense block of
+    /// dimension q': few entries (``sparseShare``) or few flops (``sparseFlopShare``).
+    static func sparsePays(_ structure: SupernodalStructure, dimension: Int) -> Bool {
+        let q = Double(dimension)
+        let denseEntries = q * (q + 1) / 2
+        let denseFlops = q * q * q / 3
+        return Double(structure.nonzeroCount) <= sparseShare * denseEntries
+            || structure.flopCount <= sparseFlopShare * denseFlops
     }
 
     /// Bytes of the sparse trailing factor: its values, and the offsets that assemble it.
