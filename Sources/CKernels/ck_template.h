@@ -296,6 +296,15 @@ static int CK_NAME(ck_potrf)(int n, double *A, int lda) {
 // takes the packed path as it does unsplit.
 #define CK_THREAD_MIN_ROWS 64
 #define CK_MAX_THREADS 8
+// Spins of a waiting thread before it sleeps (about 100 µs of pause instructions).
+#define CK_BARRIER_SPINS 20000
+#if defined(__x86_64__)
+#define CK_PAUSE() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define CK_PAUSE() __asm__ __volatile__("yield")
+#else
+#define CK_PAUSE() ((void)0)
+#endif
 
 typedef struct {
     pthread_mutex_t lock;
@@ -314,16 +323,29 @@ typedef struct {
     int rank;
 } CK_NAME(ck_member_arg);
 
+/// Waits until every thread of the team has arrived. A barrier between two steps of one
+/// factorisation is usually crossed within microseconds, so a waiting thread first spins on the
+/// round counter (a sleep and a wake-up through the condition variable cost tens of
+/// microseconds on the 2-vCPU machine; measured, best of 15 on two threads, two interleaved
+/// runs: n = 1,156 9.6 / 10.9 → 9.2 / 9.4 ms, n = 2,000 41.8 / 42.8 → 39.6 / 41.8 ms), and
+/// sleeps on the condition variable only when the round takes longer (another thread
+/// descheduled on a busy machine). The arithmetic is unchanged.
 static void CK_NAME(ck_barrier)(CK_NAME(ck_team) *team) {
-    pthread_mutex_lock(&team->lock);
-    long generation = team->generation;
-    if (++team->arrived == team->parties) {
-        team->arrived = 0;
-        team->generation++;
+    long generation = __atomic_load_n(&team->generation, __ATOMIC_ACQUIRE);
+    if (__atomic_add_fetch(&team->arrived, 1, __ATOMIC_ACQ_REL) == team->parties) {
+        __atomic_store_n(&team->arrived, 0, __ATOMIC_RELAXED);
+        pthread_mutex_lock(&team->lock);
+        __atomic_store_n(&team->generation, generation + 1, __ATOMIC_RELEASE);
         pthread_cond_broadcast(&team->wake);
-    } else {
-        while (generation == team->generation) pthread_cond_wait(&team->wake, &team->lock);
+        pthread_mutex_unlock(&team->lock);
+        return;
     }
+    for (int spin = 0; spin < CK_BARRIER_SPINS; spin++) {
+        if (__atomic_load_n(&team->generation, __ATOMIC_ACQUIRE) != generation) return;
+        CK_PAUSE();
+    }
+    pthread_mutex_lock(&team->lock);
+    while (__atomic_load_n(&team->generation, __ATOMIC_ACQUIRE) == generation) pthread_cond_wait(&team->wake, &team->lock);
     pthread_mutex_unlock(&team->lock);
 }
 
