@@ -64,6 +64,11 @@ struct FactorPlan: Sendable {
                 if let structure = try? SupernodalStructure.analyze(scalar, ordering: ordering),
                    choice == .sparse || Self.sparsePays(structure, dimension: trailingDimension) {
                     let bytes = Self.sparseBytes(structure: structure, pattern: pattern)
+                    if structure.valueCount > CliqueDowndate.largestValueCount {
+                        throw .modelTooLarge("the sparse factor of the later terms (from '\(terms[1].groupName)') would hold "
+                            + "\(structure.valueCount) entries, more than the \(CliqueDowndate.largestValueCount) this "
+                            + "implementation addresses. What would help: fewer levels in the later terms.")
+                    }
                     if bytes > memoryLimit {
                         throw .modelTooLarge(Self.advice(term: terms[1].groupName, storage: "sparse factor of the later terms",
                                                          bytes: bytes, limit: memoryLimit,
@@ -115,7 +120,8 @@ struct FactorPlan: Sendable {
     /// Bytes of the sparse trailing factor: its values, and the offsets that assemble it.
     static func sparseBytes(structure: SupernodalStructure, pattern: TrailingPattern) -> Int {
         let cliqueEntries = pattern.cliqueWork / 2 + pattern.memberNodes.count
-        return 8 * structure.valueCount + 8 * cliqueEntries + 16 * pattern.dimension
+        return 8 * structure.valueCount + CliqueDowndate.bytes(entries: cliqueEntries, valueCount: structure.valueCount)
+            + 16 * pattern.dimension
     }
 
     static func advice(term: String, storage: String, bytes: Int, limit: Int, help: String) -> String {

@@ -28,16 +28,12 @@ struct SparseTrailingFactor: Sendable {
     private let pairOffsets: [Int]
     /// Per pair tile, where its offsets start.
     private let pairStarts: [Int]
-    /// Per clique, the offsets of the lower triangle of its scalar outer product.
-    private let cliqueOffsets: [Int]
-    /// Per clique, where its offsets start in ``cliqueOffsets``.
-    private let cliqueOffsetStarts: [Int]
+    /// The downdate −L_T0 L_T0ᵀ, clique by clique.
+    private var cliques: CliqueDowndate
     /// Per term k ≥ 1, where its tiles of L_T0 start in ``tileValues`` (index 0 unused).
     private let tileValueBases: [Int]
     /// Every trailing term's L_T0 tiles, copied side by side each evaluation.
     private var tileValues: [Double]
-    /// One clique's rows of L_T0 (scalar members × s₀).
-    private var cliqueRows: [Double]
     /// One right-hand side in the factor's order.
     private var workspace: [Double]
     /// s₀, the first term's random effects per level.
@@ -99,28 +95,13 @@ struct SparseTrailingFactor: Sendable {
         self.tileValueBases = bases
         self.tileValues = [Double](repeating: 0, count: total)
 
-        var cliqueOffsets: [Int] = []
-        cliqueOffsets.reserveCapacity(pattern.cliqueWork / 2 + pattern.memberNodes.count)
-        var cliqueOffsetStarts = [0]
-        var largest = 0
-        var scalars: [Int] = []
-        for clique in 0..<(pattern.cliqueStarts.count - 1) {
-            scalars.removeAll(keepingCapacity: true)
-            for member in pattern.cliqueStarts[clique]..<pattern.cliqueStarts[clique + 1] {
-                let node = Int(pattern.memberNodes[member])
-                for r in 0..<Int(pattern.nodeSizes[node]) { scalars.append(nodeStarts[node] + r) }
-            }
-            largest = max(largest, scalars.count)
-            for x in scalars.indices {
-                for y in 0...x { cliqueOffsets.append(offset(scalars[x], scalars[y])) }
-            }
-            cliqueOffsetStarts.append(cliqueOffsets.count)
-        }
-        self.cliqueOffsets = cliqueOffsets
-        self.cliqueOffsetStarts = cliqueOffsetStarts
-        self.cliqueRows = [Double](repeating: 0, count: max(largest * (sizes.first ?? 1), 1))
+        self.cliques = CliqueDowndate(pattern: pattern, nodeStarts: nodeStarts, valueCount: structure.valueCount,
+                                      firstSize: sizes.first ?? 1, offset: offset)
         self.workspace = [Double](repeating: 0, count: max(pattern.dimension, 1))
     }
+
+    /// The first clique of the downdate's second half, when it is taken in two halves.
+    var cliqueSplit: Int? { cliques.split }
 
     /// The trailing dimension q'.
     var dimension: Int { pattern.dimension }
@@ -151,13 +132,11 @@ struct SparseTrailingFactor: Sendable {
         let diagonalStarts = self.diagonalStarts
         let pairOffsets = self.pairOffsets
         let pairStarts = self.pairStarts
-        let cliqueOffsets = self.cliqueOffsets
-        let cliqueOffsetStarts = self.cliqueOffsetStarts
         let tileValueBases = self.tileValueBases
         let tileValues = self.tileValues
-        var cliqueRows = self.cliqueRows
-        self.cliqueRows = []
-        defer { self.cliqueRows = cliqueRows }
+        var cliques = self.cliques
+        self.cliques = CliqueDowndate.empty
+        defer { self.cliques = cliques }
         factor.values.withUnsafeMutableBufferPointer { valueBuffer in
             scratch.withUnsafeMutableBufferPointer { scratchBuffer in
                 guard let values = valueBuffer.baseAddress, let work = scratchBuffer.baseAddress else { return }
@@ -216,48 +195,9 @@ struct SparseTrailingFactor: Sendable {
             }
             // The downdate −L_T0 L_T0ᵀ, one clique (a level of the first term) at a time.
             tileValues.withUnsafeBufferPointer { tileBuffer in
-                cliqueRows.withUnsafeMutableBufferPointer { rowBuffer in
-                    cliqueOffsets.withUnsafeBufferPointer { offsetBuffer in
-                        pattern.memberTerms.withUnsafeBufferPointer { memberTerms in
-                            pattern.memberTiles.withUnsafeBufferPointer { memberTiles in
-                                guard let values = valueBuffer.baseAddress, let tiles = tileBuffer.baseAddress,
-                                      let rows = rowBuffer.baseAddress, let offsets = offsetBuffer.baseAddress else { return }
-                                for clique in 0..<(pattern.cliqueStarts.count - 1) {
-                                    // Gather the clique's rows of L_T0 (row-major, s₀ per row).
-                                    var count = 0
-                                    for member in pattern.cliqueStarts[clique]..<pattern.cliqueStarts[clique + 1] {
-                                        let k = Int(memberTerms[member])
-                                        let size = sizes[k]
-                                        let base = tileValueBases[k] + Int(memberTiles[member]) * size * s0
-                                        for r in 0..<size {
-                                            for b in 0..<s0 { rows[count * s0 + b] = tiles[base + b * size + r] }
-                                            count += 1
-                                        }
-                                    }
-                                    var position = cliqueOffsetStarts[clique]
-                                    if s0 == 1 {
-                                        for x in 0..<count {
-                                            let rx = rows[x]
-                                            for y in 0...x {
-                                                values[offsets[position]] -= rx * rows[y]
-                                                position += 1
-                                            }
-                                        }
-                                    } else {
-                                        for x in 0..<count {
-                                            for y in 0...x {
-                                                var sum = 0.0
-                                                for b in 0..<s0 { sum += rows[x * s0 + b] * rows[y * s0 + b] }
-                                                values[offsets[position]] -= sum
-                                                position += 1
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                guard let values = valueBuffer.baseAddress, let tiles = tileBuffer.baseAddress else { return }
+                cliques.subtract(from: values, pattern: pattern, sizes: sizes, tileBases: tileValueBases, tiles: tiles,
+                                 firstSize: s0, threads: DenseKernels.threadCount)
             }
         }
         return factor.factorize(threads: DenseKernels.threadCount)
