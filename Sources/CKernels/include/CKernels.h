@@ -3,8 +3,10 @@
 /// All matrices are column-major with explicit leading dimensions (ld ≥ rows). Each entry point
 /// dispatches at run time (the CPU is inspected once per process) to the fastest path it
 /// supports: AVX2 + FMA, or a portable C path (what any x86-64 or aarch64 compiler vectorises
-/// on its own). An AVX-512 path was measured on the target machine (AMD EPYC Zen 5) and was no
-/// faster: its 512-bit FMA throughput equals the 256-bit one there. The paths differ only in rounding; for a given path the results do not depend on
+/// on its own). An AVX-512 path was measured twice on the target machine (AMD EPYC, family 25
+/// model 17: Zen 4, whose 512-bit FMAs are double-pumped) and not kept: a 24 × 8 zmm micro-kernel
+/// took a one-core product from 42 to 46 GFLOP/s but the two-thread Cholesky of 1,156 and 2,000
+/// rows by 0–5%, within the machine's noise. The paths differ only in rounding; for a given path the results do not depend on
 /// threads or timing (the kernels run on the calling thread, except `mm_potrf_lower_threads`,
 /// whose split does not change the result, and allocate their own packing buffers).
 #ifndef CKERNELS_H
