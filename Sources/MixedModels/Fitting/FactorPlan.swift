@@ -9,7 +9,7 @@ import SparseCholesky
 /// factor under an approximate-minimum-degree ordering of the trailing levels, whose nonzeros
 /// follow from the elimination tree; nearly nested designs (students × teachers within schools,
 /// workers × firms linked by few moves) come out sparse, randomly crossed ones dense
-/// (`../shared/research/scale.md` §3: no ordering helps there).
+/// (measured with CHOLMOD's orderings on generated designs: no ordering helps there).
 struct FactorPlan: Sendable {
     /// The sparse trailing factor, ready to refactor, when the trailing terms are sparse.
     let sparseTrailing: SparseTrailingFactor?
