@@ -60,33 +60,61 @@ struct VarianceParameterDerivatives: Sendable {
 
     /// The derivatives at the fit's θ̂; the fit's own factor supplies the values at θ̂, so only
     /// the stencil's other points are evaluated.
-    init(fit: FittedModel, precision: Precision = .satterthwaite) {
+    /// - Parameter parallel: evaluate the stencil's points two at a time, one thread each (nil:
+    ///   when one evaluation is large enough to pay for a second factor; the result is the same
+    ///   either way, bit for bit).
+    init(fit: FittedModel, precision: Precision = .satterthwaite, parallel: Bool? = nil) {
         let theta = fit.workingTheta
         let k = theta.count
         let p = fit.fixedEffectCount
         let sigma2 = fit.sigma * fit.sigma
-        var deviance = fit.model.makeDeviance(method: fit.method)
         let method = fit.method
         let withMatrix = precision == .satterthwaite
         let steps = Self.steps(for: theta, parametrizations: fit.model.parametrizations,
                                relative: precision.relativeStep, scales: fit.model.thetaScales)
-
-        // The function of an up-to-date factor: [a + r²/σ̂², r², (L_XX L_XXᵀ)⁻¹ (p×p, if asked)].
-        func values(of factor: BlockedCholeskyFactor, withMatrix: Bool) -> [Double] {
-            let parts = FactorSummary(factor)
-            let a = parts.logDeterminantZ + (method == .reml ? parts.logDeterminantX : 0)
-            let r2 = parts.penalizedResidualSquares
-            return withMatrix ? [a + r2 / sigma2, r2] + Self.inverseCrossProduct(factor) : [a + r2 / sigma2, r2]
-        }
-        // The function at a stencil point.
-        func evaluate(_ point: [Double], withMatrix: Bool) -> [Double] {
-            let width = withMatrix ? 2 + p * p : 2
-            guard deviance.evaluate(point).isFinite else { return [Double](repeating: .nan, count: width) }
-            return values(of: deviance.factor, withMatrix: withMatrix)
-        }
-        let center = values(of: fit.factor, withMatrix: withMatrix)
+        let center = Self.values(of: fit.factor, method: method, sigma2: sigma2, withMatrix: withMatrix)
         let width = center.count
         let levels = precision.levels
+
+        // The stencil, in the order the derivatives below read it: θ̂ ± hᵢeᵢ, then
+        // θ̂ ± (hᵢeᵢ + hⱼeⱼ) for i < j, at each level (steps hᵢ/2ˡ).
+        var points: [StencilPoint] = []
+        for i in 0..<k {
+            for level in 0..<levels {
+                let h = steps[i] / Double(1 << level)
+                var plus = theta
+                plus[i] += h
+                var minus = theta
+                minus[i] -= h
+                points.append(StencilPoint(theta: plus, withMatrix: withMatrix))
+                points.append(StencilPoint(theta: minus, withMatrix: withMatrix))
+            }
+        }
+        for i in 0..<k {
+            for j in (i + 1)..<max(k, i + 1) {
+                for level in 0..<levels {
+                    let hi = steps[i] / Double(1 << level)
+                    let hj = steps[j] / Double(1 << level)
+                    var plus = theta
+                    plus[i] += hi
+                    plus[j] += hj
+                    var minus = theta
+                    minus[i] -= hi
+                    minus[j] -= hj
+                    points.append(StencilPoint(theta: plus, withMatrix: false))
+                    points.append(StencilPoint(theta: minus, withMatrix: false))
+                }
+            }
+        }
+        let inParallel = parallel ?? (fit.model.factorBlocks.reduce(0) { $0 + $1.bytes } >= Self.parallelFactorBytes
+                                      && DenseKernels.threadCount > 1)
+        let results = Self.evaluate(points, fit: fit, sigma2: sigma2, parallel: inParallel)
+        var cursor = 0
+        func next() -> [Double] {
+            defer { cursor += 1 }
+            return results[cursor]
+        }
+
         var first = [[Double]](repeating: [Double](repeating: 0, count: width), count: k)
         var hessian = [Double](repeating: 0, count: k * k)
         // Level l uses the steps hᵢ/2ˡ; the levels are combined by Richardson extrapolation.
@@ -96,12 +124,8 @@ struct VarianceParameterDerivatives: Sendable {
             var secondEstimates: [[Double]] = []
             for level in 0..<levels {
                 let h = steps[i] / Double(1 << level)
-                var plus = theta
-                plus[i] += h
-                var minus = theta
-                minus[i] -= h
-                let up = evaluate(plus, withMatrix: withMatrix)
-                let down = evaluate(minus, withMatrix: withMatrix)
+                let up = next()
+                let down = next()
                 firstEstimates.append((0..<width).map { (up[$0] - down[$0]) / (2 * h) })
                 secondEstimates.append([(up[0] - 2 * center[0] + down[0]) / (h * h)])
             }
@@ -115,14 +139,8 @@ struct VarianceParameterDerivatives: Sendable {
                 for level in 0..<levels {
                     let hi = steps[i] / Double(1 << level)
                     let hj = steps[j] / Double(1 << level)
-                    var plus = theta
-                    plus[i] += hi
-                    plus[j] += hj
-                    var minus = theta
-                    minus[i] -= hi
-                    minus[j] -= hj
-                    let up = evaluate(plus, withMatrix: false)[0]
-                    let down = evaluate(minus, withMatrix: false)[0]
+                    let up = next()[0]
+                    let down = next()[0]
                     // The same-level pure second differences cancel their own truncation error.
                     let pure = hi * hi * pureEstimates[i][level] + hj * hj * pureEstimates[j][level]
                     estimates.append([(up - 2 * center[0] + down - pure) / (2 * hi * hj)])
@@ -141,6 +159,55 @@ struct VarianceParameterDerivatives: Sendable {
         self.centerResidualSquares = center[1]
         self.centerInverseCrossProduct = Array(center[2...])
         self.inverseCrossProductGradient = first.map { Array($0[2...]) }
+    }
+
+    /// A point of the difference stencil, and whether (L_XX L_XXᵀ)⁻¹ is wanted there.
+    private struct StencilPoint: Sendable {
+        let theta: [Double]
+        let withMatrix: Bool
+    }
+
+    /// Models whose factor takes at least this many bytes evaluate their stencil two points at a
+    /// time (a second factor of that size is allocated for it). Measured on the 2-core machine,
+    /// an evaluation on one thread takes 1.3–1.6× its time on two for large models, so two at
+    /// once finish the stencil sooner; below a few MB the evaluations take milliseconds.
+    static let parallelFactorBytes = 2 << 20
+
+    /// [a + r²/σ̂², r², (L_XX L_XXᵀ)⁻¹ (p × p, when asked)] of an up-to-date factor.
+    private static func values(of factor: BlockedCholeskyFactor, method: EstimationMethod, sigma2: Double,
+                               withMatrix: Bool) -> [Double] {
+        let parts = FactorSummary(factor)
+        let a = parts.logDeterminantZ + (method == .reml ? parts.logDeterminantX : 0)
+        let r2 = parts.penalizedResidualSquares
+        return withMatrix ? [a + r2 / sigma2, r2] + inverseCrossProduct(factor) : [a + r2 / sigma2, r2]
+    }
+
+    /// The values at every stencil point, in order (NaN where the deviance is not finite): on
+    /// the calling thread, or in two interleaved halves, each with its own factor on one thread.
+    private static func evaluate(_ points: [StencilPoint], fit: FittedModel, sigma2: Double,
+                                 parallel: Bool) -> [[Double]] {
+        let p = fit.fixedEffectCount
+        let method = fit.method
+        let parts = parallel && points.count > 1 ? 2 : 1
+        let halves = ParallelReplicates.run(count: parts, threads: parts) { part -> [[Double]] in
+            var deviance = fit.model.makeDeviance(method: method)
+            var results: [[Double]] = []
+            var index = part
+            while index < points.count {
+                let point = points[index]
+                if deviance.evaluate(point.theta).isFinite {
+                    results.append(values(of: deviance.factor, method: method, sigma2: sigma2, withMatrix: point.withMatrix))
+                } else {
+                    results.append([Double](repeating: .nan, count: point.withMatrix ? 2 + p * p : 2))
+                }
+                index += parts
+            }
+            return results
+        }
+        var ordered: [[Double]] = []
+        ordered.reserveCapacity(points.count)
+        for index in 0..<points.count { ordered.append(halves[index % parts][index / parts]) }
+        return ordered
     }
 
     /// The Hessian of D in φ = (θ, σ) at (θ̂, σ̂), row-major (k + 1) × (k + 1): the θθ block is
