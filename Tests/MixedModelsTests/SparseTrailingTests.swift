@@ -159,6 +159,20 @@ struct SparseTrailingTests {
         #expect(FixtureSupport.relativeError(a.objective, b.objective) < 1e-9, "\(design): \(a.objective) vs \(b.objective)")
     }
 
+    @Test("InstEval's later terms are sparse by their flops: more than a quarter of the dense entries, at most half the flops")
+    func sparseByFlops() throws {
+        let model = try LinearMixedModel(formula: "y ~ 1 + service + (1 | s) + (1 | d) + (1 | dept:service)",
+                                         data: DataTable.builtIn("InstEval"))
+        let trailing = try #require(model.factorPlan.sparseTrailing)
+        let blocks = model.factorBlocks
+        #expect(blocks.map(\.storage) == [.diagonal, .sparse, .sparse])
+        let q = Double(trailing.dimension)
+        let structure = trailing.factor.structure
+        // The entries alone would have chosen dense storage; the flops choose sparse.
+        #expect(Double(structure.nonzeroCount) > FactorPlan.sparseShare * q * (q + 1) / 2)
+        #expect(structure.flopCount <= FactorPlan.sparseFlopShare * q * q * q / 3)
+    }
+
     @Test("a model whose factor does not fit in memory is refused before allocating, naming the term and its size")
     func tooLarge() throws {
         let data = try DataTable.builtIn("InstEval")
