@@ -365,18 +365,9 @@ struct BlockedCholeskyFactor: Sendable {
     /// Level boundaries splitting a tile column into parts of about equal tile counts, one per
     /// core, when it holds at least `threshold` tiles (else one part).
     static func levelChunks(starts: UnsafePointer<Int>, levelCount: Int, threshold: Int) -> [Int] {
-        let total = starts[levelCount] - starts[0]
         let parts = DenseKernels.threadCount
-        guard parts > 1, total >= threshold, levelCount >= parts else { return [0, levelCount] }
-        var bounds = [0]
-        var level = 0
-        for part in 1..<parts {
-            let goal = starts[0] + total / parts * part
-            while level < levelCount && starts[level] < goal { level += 1 }
-            if level > bounds[bounds.count - 1] && level < levelCount { bounds.append(level) }
-        }
-        bounds.append(levelCount)
-        return bounds
+        guard parts > 1, starts[levelCount] - starts[0] >= threshold, levelCount >= parts else { return [0, levelCount] }
+        return EqualWorkSplit.bounds(count: levelCount, parts: parts) { starts[$0] }
     }
 
     private mutating func updateXyFirst(_ a: CrossProducts) {

@@ -69,15 +69,10 @@ struct CliqueDowndate: Sendable {
         }
         let total = offsets.count
         var split: Int?
-        if total >= Self.smallestSplit, total >= Self.entriesPerValueToSplit * valueCount, starts.count > 2 {
+        if total >= Self.smallestSplit, total >= Self.entriesPerValueToSplit * valueCount {
             // The first clique whose offsets start at or past half of them.
-            var low = 1
-            var high = starts.count - 2
-            while low < high {
-                let middle = (low + high) / 2
-                if starts[middle] < total / 2 { low = middle + 1 } else { high = middle }
-            }
-            split = low
+            let halves = EqualWorkSplit.bounds(count: cliqueCount, parts: 2) { starts[$0] }
+            if halves.count == 3 { split = halves[1] }
         }
         self.offsets = offsets
         self.starts = starts
@@ -118,52 +113,49 @@ struct CliqueDowndate: Sendable {
         let split = self.split
         let capacity = rowCapacity
         offsets.withUnsafeBufferPointer { offsetBuffer in
-            starts.withUnsafeBufferPointer { startBuffer in
-                pattern.cliqueStarts.withUnsafeBufferPointer { cliqueBuffer in
-                    pattern.memberTerms.withUnsafeBufferPointer { termBuffer in
-                        pattern.memberTiles.withUnsafeBufferPointer { tileBuffer in
-                            sizes.withUnsafeBufferPointer { sizeBuffer in
-                                tileBases.withUnsafeBufferPointer { baseBuffer in
-                                    rows.withUnsafeMutableBufferPointer { rowBuffer in
-                                        partial.withUnsafeMutableBufferPointer { partialBuffer in
-                                            guard let o = offsetBuffer.baseAddress, let st = startBuffer.baseAddress,
-                                                  let cs = cliqueBuffer.baseAddress, let mt = termBuffer.baseAddress,
-                                                  let mi = tileBuffer.baseAddress, let sz = sizeBuffer.baseAddress,
-                                                  let tb = baseBuffer.baseAddress, let rb = rowBuffer.baseAddress else { return }
-                                            let view = Cliques(offsets: o, starts: st, cliqueStarts: cs,
-                                                               memberTerms: mt,
-                                                               memberTiles: mi, sizes: sz, tileBases: tb, tiles: tiles,
-                                                               firstSize: s0)
-                                            guard let split, let second = partialBuffer.baseAddress else {
-                                                view.subtract(0..<cliqueCount, from: values, rows: rb)
-                                                return
-                                            }
-                                            let halves = Halves(values: values, partial: second, count: partialBuffer.count,
-                                                                rows: rb, rowCapacity: capacity)
-                                            let run: @Sendable (Int) -> Void = { half in
-                                                if half == 0 {
-                                                    view.subtract(0..<split, from: halves.values, rows: halves.rows)
-                                                } else {
-                                                    halves.partial.update(repeating: 0, count: halves.count)
-                                                    view.subtract(split..<cliqueCount, from: halves.partial,
-                                                                  rows: halves.rows + halves.rowCapacity)
-                                                }
-                                            }
-                                            if threads > 1 {
-                                                DispatchQueue.concurrentPerform(iterations: 2, execute: run)
-                                            } else {
-                                                run(0)
-                                                run(1)
-                                            }
-                                            for index in 0..<halves.count { values[index] += second[index] }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+        starts.withUnsafeBufferPointer { startBuffer in
+        pattern.cliqueStarts.withUnsafeBufferPointer { cliqueBuffer in
+        pattern.memberTerms.withUnsafeBufferPointer { termBuffer in
+        pattern.memberTiles.withUnsafeBufferPointer { tileBuffer in
+        sizes.withUnsafeBufferPointer { sizeBuffer in
+        tileBases.withUnsafeBufferPointer { baseBuffer in
+        rows.withUnsafeMutableBufferPointer { rowBuffer in
+        partial.withUnsafeMutableBufferPointer { partialBuffer in
+            guard let o = offsetBuffer.baseAddress, let st = startBuffer.baseAddress,
+                  let cs = cliqueBuffer.baseAddress, let mt = termBuffer.baseAddress,
+                  let mi = tileBuffer.baseAddress, let sz = sizeBuffer.baseAddress,
+                  let tb = baseBuffer.baseAddress, let rb = rowBuffer.baseAddress else { return }
+            let view = Cliques(offsets: o, starts: st, cliqueStarts: cs, memberTerms: mt, memberTiles: mi, sizes: sz,
+                               tileBases: tb, tiles: tiles, firstSize: s0)
+            guard let split, let second = partialBuffer.baseAddress else {
+                view.subtract(0..<cliqueCount, from: values, rows: rb)
+                return
+            }
+            let halves = Halves(values: values, partial: second, count: partialBuffer.count, rows: rb,
+                                rowCapacity: capacity)
+            let run: @Sendable (Int) -> Void = { half in
+                if half == 0 {
+                    view.subtract(0..<split, from: halves.values, rows: halves.rows)
+                } else {
+                    halves.partial.update(repeating: 0, count: halves.count)
+                    view.subtract(split..<cliqueCount, from: halves.partial, rows: halves.rows + halves.rowCapacity)
                 }
             }
+            if threads > 1 {
+                DispatchQueue.concurrentPerform(iterations: 2, execute: run)
+            } else {
+                run(0)
+                run(1)
+            }
+            for index in 0..<halves.count { values[index] += second[index] }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
         }
     }
 

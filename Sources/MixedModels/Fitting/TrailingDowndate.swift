@@ -112,21 +112,7 @@ enum TrailingDowndate {
         }
         let total = prefix[rowCount]
         guard total >= parallelThreshold else { return [0, rowCount] }
-        let chunkCount = min(rowCount, 4 * cores)
-        var bounds = [0]
-        for chunk in 1..<chunkCount {
-            // The first row whose prefix reaches chunk/chunkCount of the total.
-            let goal = total / chunkCount * chunk + total % chunkCount * chunk / chunkCount
-            var low = bounds[bounds.count - 1]
-            var high = rowCount
-            while low < high {
-                let middle = (low + high) / 2
-                if prefix[middle] < goal { low = middle + 1 } else { high = middle }
-            }
-            if low > bounds[bounds.count - 1] && low < rowCount { bounds.append(low) }
-        }
-        bounds.append(rowCount)
-        return bounds
+        return EqualWorkSplit.bounds(count: rowCount, parts: min(rowCount, 4 * cores)) { prefix[$0] }
     }
 
     // MARK: - Kernels

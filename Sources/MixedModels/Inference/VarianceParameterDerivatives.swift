@@ -106,8 +106,7 @@ struct VarianceParameterDerivatives: Sendable {
                 }
             }
         }
-        let inParallel = parallel ?? (fit.model.factorBlocks.reduce(0) { $0 + $1.bytes } >= Self.parallelFactorBytes
-                                      && DenseKernels.threadCount > 1)
+        let inParallel = parallel ?? Self.stencilPays(factorBytes: fit.model.factorBlocks.reduce(0) { $0 + $1.bytes })
         let results = Self.evaluate(points, fit: fit, sigma2: sigma2, parallel: inParallel)
         var cursor = 0
         func next() -> [Double] {
@@ -168,10 +167,19 @@ struct VarianceParameterDerivatives: Sendable {
     }
 
     /// Models whose factor takes at least this many bytes evaluate their stencil two points at a
-    /// time (a second factor of that size is allocated for it). Measured on the 2-core machine,
-    /// an evaluation on one thread takes 1.3–1.6× its time on two for large models, so two at
-    /// once finish the stencil sooner; below a few MB the evaluations take milliseconds.
+    /// time (a second factor of that size is allocated for it): one thread per evaluation uses
+    /// the two cores better than both threads inside one evaluation (crossed-1m, 20 points: the
+    /// time after the optimiser 2.3 s → 1.9–2.2 s). Below a few MB an evaluation takes
+    /// milliseconds and the second factor is not worth its setup.
     static let parallelFactorBytes = 2 << 20
+
+    /// Whether to evaluate the stencil two points at a time: a large factor, two cores free
+    /// (not inside parallel bootstrap replicates), and memory for a second factor with room to
+    /// spare (a model near the machine's limit keeps one factor and stays sequential).
+    static func stencilPays(factorBytes: Int) -> Bool {
+        factorBytes >= parallelFactorBytes && DenseKernels.threadCount > 1
+            && factorBytes <= FactorPlan.availableMemory(forBytes: factorBytes) / 4
+    }
 
     /// [a + r²/σ̂², r², (L_XX L_XXᵀ)⁻¹ (p × p, when asked)] of an up-to-date factor.
     private static func values(of factor: BlockedCholeskyFactor, method: EstimationMethod, sigma2: Double,
