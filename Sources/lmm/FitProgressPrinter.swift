@@ -61,6 +61,7 @@ extension ModelOptionsGroup {
     func optimizerSettings() throws -> OptimizerSettings {
         var settings = OptimizerSettings.default
         settings.algorithm = optimizer
+        settings.startMethod = startMethod
         if let maxEvaluations {
             guard maxEvaluations >= 1 else { throw ValidationError("--max-evaluations must be at least 1 (got \(maxEvaluations))") }
             settings.maxEvaluations = maxEvaluations

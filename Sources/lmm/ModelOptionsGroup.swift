@@ -17,6 +17,8 @@ extension DummyCoding: CaseInsensitiveArgument {}
 extension DegreesOfFreedomMethod: CaseInsensitiveArgument {}
 extension ANOVAType: CaseInsensitiveArgument {}
 extension TrailingStorageChoice: CaseInsensitiveArgument {}
+extension StartMethod: CaseInsensitiveArgument {}
+
 extension OptimizerAlgorithm: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }
@@ -46,6 +48,9 @@ struct ModelOptionsGroup: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Start the optimiser at these covariance parameters θ (comma-separated, in the order of the JSON's theta).", valueName: "THETA"))
     var start: String?
+
+    @Option(name: .customLong("start-method"), help: "Where the optimiser starts without --start: moments (default: moment estimates of the variance components, MIVQUE(0), as SAS PROC MIXED) or identity (λ = I, lme4's start).")
+    var startMethod: StartMethod = .moments
 
     @Option(name: .customLong("max-evaluations"), help: ArgumentHelp("The most objective evaluations the optimiser may use.", valueName: "N"))
     var maxEvaluations: Int?

@@ -7,9 +7,16 @@ import Testing
 /// the fit's optimiser settings.
 @Suite("One fit driver")
 struct FitDriverTests {
+    /// The settings of a fit from λ = I (the start a refit is given here).
+    static func fromIdentity(_ settings: OptimizerSettings) -> OptimizerSettings {
+        var settings = settings
+        settings.startMethod = .identity
+        return settings
+    }
+
     @Test("a refit to the original response from the fit's start reproduces the fit, with its settings", arguments: [
-        OptimizerSettings.default,
-        OptimizerSettings(initialTrustRadius: 0.5, finalTrustRadius: 1e-5, maxEvaluations: 500, functionTolerance: 1e-8),
+        fromIdentity(.default),
+        fromIdentity(OptimizerSettings(initialTrustRadius: 0.5, finalTrustRadius: 1e-5, maxEvaluations: 500, functionTolerance: 1e-8)),
     ])
     func refitReproducesFit(settings: OptimizerSettings) throws {
         let model = try LinearMixedModel(formula: "Reaction ~ 1 + Days + (1 + Days | Subject)",
@@ -30,10 +37,25 @@ struct FitDriverTests {
     @Test("the driver counts the start, the optimiser's evaluations and the snaps, as the fit reports them")
     func evaluationsAreCounted() throws {
         let model = try LinearMixedModel(formula: "Yield ~ 1 + (1 | Batch)", data: DataTable.builtIn("Dyestuff2"))
-        let fit = try model.fit(method: .reml)
+        let fit = try model.fit(method: .reml, optimizer: Self.fromIdentity(.default))
         var deviance = model.makeDeviance(method: .reml)
         let optimum = model.minimize(&deviance, from: model.initialTheta, settings: .default)
         #expect(optimum.theta == [0])
+        #expect(optimum.theta == fit.theta && optimum.objective == fit.objective)
+        #expect(optimum.evaluations == fit.optimization.evaluations)
+    }
+
+    @Test("the moment start is the fit's start, with its smaller first trust radius")
+    func momentStartIsTheFitsStart() throws {
+        let model = try LinearMixedModel(formula: "Reaction ~ 1 + Days + (1 + Days | Subject)",
+                                         data: DataTable.builtIn("sleepstudy"))
+        let fit = try model.fit(method: .reml)
+        let start = try #require(model.momentStartTheta())
+        #expect(fit.optimization.startMethod == "moments")
+        var settings = OptimizerSettings.default
+        settings.initialTrustRadius = settings.momentStartTrustRadius
+        var deviance = model.makeDeviance(method: .reml)
+        let optimum = model.minimize(&deviance, from: start, settings: settings)
         #expect(optimum.theta == fit.theta && optimum.objective == fit.objective)
         #expect(optimum.evaluations == fit.optimization.evaluations)
     }

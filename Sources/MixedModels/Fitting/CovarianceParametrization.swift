@@ -59,6 +59,27 @@ struct CovarianceParametrization: Sendable, Equatable {
         }
     }
 
+    /// θ for a diagonal λ with these entries (standard deviations relative to σ, one per column),
+    /// in this pattern's parameters: the diagonal of a Cholesky factor, its logarithm for
+    /// ``CovariancePattern/full``, their root mean square for the patterns with one scale.
+    func diagonalValues(_ deviations: [Double]) -> [Double] {
+        let meanSquare = deviations.reduce(0) { $0 + $1 * $1 } / Double(max(deviations.count, 1))
+        switch pattern {
+        case .fullCholesky, .full:
+            return lowerTrianglePositions.map { position in
+                guard position.row == position.column else { return 0 }
+                let value = deviations[position.row]
+                return pattern == .full ? log(value) : value
+            }
+        case .diagonal:
+            return deviations
+        case .isotropic:
+            return [meanSquare.squareRoot()]
+        case .compoundSymmetry:
+            return [meanSquare.squareRoot(), 0]
+        }
+    }
+
     /// The lower-triangle positions in θ's order (column by column).
     var lowerTrianglePositions: [(row: Int, column: Int)] {
         var positions: [(row: Int, column: Int)] = []

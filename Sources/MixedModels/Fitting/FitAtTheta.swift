@@ -48,7 +48,8 @@ extension LinearMixedModel {
                                           initialObjective: objective, finalTheta: userTheta, finalObjective: objective,
                                           evaluations: 1, converged: converged, status: status,
                                           finalTrustRadius: settings.finalTrustRadius,
-                                          seconds: (clock.now - start).seconds + buildSeconds)
+                                          seconds: (clock.now - start).seconds + buildSeconds,
+                                          startMethod: "saved")
         return FittedModel(model: self, method: method, theta: theta, factor: deviance.factor,
                            objective: objective, optimization: summary, settings: settings)
     }

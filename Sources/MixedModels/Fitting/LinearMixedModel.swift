@@ -105,8 +105,9 @@ public struct LinearMixedModel: Sendable {
     /// Fits the model by ML or REML.
     /// - Parameters:
     ///   - settings: the optimiser and its tolerances.
-    ///   - start: θ to start from, in the units of the data as ``FittedModel/theta``
-    ///     (``initialTheta`` when `nil`); projected into the bounds.
+    ///   - start: θ to start from, in the units of the data as ``FittedModel/theta``; projected
+    ///     into the bounds. When `nil`: ``momentStartTheta`` or ``initialTheta``, as
+    ///     ``OptimizerSettings/startMethod`` says.
     ///   - progress: called after every objective evaluation of the optimisation (the library
     ///     never prints; the `lmm` tool shows a live line or a trace from it).
     /// - Throws: ``MixedModelError/unfittable(_:)`` when the objective is not finite at the start
@@ -119,6 +120,8 @@ public struct LinearMixedModel: Sendable {
         let startTime = clock.now
         var deviance = makeDeviance(method: method)
         let theta0: [Double]
+        var startSettings = settings
+        var startMethod = "given"
         if let start {
             guard start.count == parameterCount else {
                 throw .invalidArgument("the model has \(parameterCount) covariance parameters θ but the start has \(start.count) values")
@@ -128,12 +131,17 @@ public struct LinearMixedModel: Sendable {
             let upper = parametrizations.flatMap(\.upperBounds)
             // The start is in the units of the data; the optimiser works in the fit's coordinates.
             theta0 = workingTheta(fromUser: start.indices.map { max(min(start[$0], upper[$0]), lower[$0]) })
+        } else if settings.startMethod == .moments, let moments = momentStartTheta(radius: settings.momentStartTrustRadius) {
+            theta0 = moments
+            startSettings.initialTrustRadius = min(settings.initialTrustRadius, settings.momentStartTrustRadius)
+            startMethod = StartMethod.moments.rawValue
         } else {
             theta0 = initialTheta
+            startMethod = StartMethod.identity.rawValue
         }
         var observer = progress.map { FitProgressObserver(handler: $0, clock: clock, start: startTime) }
         if hasCentredTerms { observer?.userTheta = { self.userTheta($0) } }
-        let optimum = minimize(&deviance, from: theta0, settings: settings, requiresFiniteStart: true,
+        let optimum = minimize(&deviance, from: theta0, settings: startSettings, requiresFiniteStart: true,
                                observer: &observer)
         guard optimum.initialObjective.isFinite else {
             throw .unfittable("the objective is not finite at the starting values; check that the response varies and that the fixed effects do not fit it exactly")
@@ -145,7 +153,7 @@ public struct LinearMixedModel: Sendable {
                                           converged: optimum.converged, status: optimum.status,
                                           finalTrustRadius: optimum.finalTrustRadius,
                                           seconds: (clock.now - startTime).seconds + buildSeconds,
-                                          boundaryEvaluations: optimum.boundaryEvaluations)
+                                          boundaryEvaluations: optimum.boundaryEvaluations, startMethod: startMethod)
         return FittedModel(model: self, method: method, theta: optimum.theta, factor: deviance.factor,
                            objective: optimum.objective, optimization: summary, settings: settings)
     }

@@ -5,7 +5,7 @@ import Optimization
 public struct OptimizationSummary: Sendable, Equatable, Codable {
     /// The optimiser's name.
     public let optimizer: String
-    /// θ at the start (λ = I).
+    /// θ at the start.
     public let initialTheta: [Double]
     /// The objective at the start.
     public let initialObjective: Double
@@ -26,4 +26,7 @@ public struct OptimizationSummary: Sendable, Equatable, Codable {
     /// Evaluations spent trying near-bound θ components at their bound after the optimiser
     /// stopped (included in ``evaluations``).
     public var boundaryEvaluations: Int = 0
+    /// Where the optimisation started: `"moments"` (``StartMethod/moments``), `"identity"`
+    /// (λ = I), `"given"` (a start θ from the caller) or `"saved"` (no optimisation).
+    public var startMethod: String = StartMethod.identity.rawValue
 }

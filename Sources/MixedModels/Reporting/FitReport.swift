@@ -343,6 +343,7 @@ public struct FitReport: Sendable {
                 ("converged", .bool(optimization.converged)),
                 ("status", .string(optimization.status)),
                 ("seconds", .number(optimization.seconds)),
+                ("startMethod", .string(optimization.startMethod)),
                 ("initialObjective", .number(optimization.initialObjective)),
                 ("finalObjective", .number(optimization.finalObjective)),
             ])),
