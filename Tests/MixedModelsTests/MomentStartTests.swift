@@ -5,19 +5,19 @@ import Testing
 /// The moment start (MIVQUE(0) from the cross products): the sparse bookkeeping against the
 /// equations written out with dense n × n matrices, and, on balanced designs, against lme4's
 /// polished REML optimum (for balanced data MIVQUE(0) gives the ANOVA estimates, which are the
-/// REML estimates when they are positive).
+/// REML estimates when they are positive and, for a term with covariances, positive definite).
 @Suite("Moment start values")
 struct MomentStartTests {
-    /// The MIVQUE(0) relative deviations σ_c / σ computed densely: Q = I − X̃(X̃ᵀX̃)⁻¹X̃ᵀ with
-    /// X̃ = W^½X, Z̃_c = W^½Z_c; equations Σ_d σ_d² ‖Z̃_cᵀQZ̃_d‖² + σ² tr(Z̃_cᵀQZ̃_c) = ‖Z̃_cᵀQỹ‖²
-    /// and Σ_d σ_d² tr(Z̃_dᵀQZ̃_d) + σ² tr(Q) = ‖Qỹ‖².
+    /// The MIVQUE(0) estimates of Σ_k / σ² computed densely: X̃ = W^½X, Z̃ = W^½Z, the n × n
+    /// matrices Q = I − X̃(X̃ᵀX̃)⁻¹X̃ᵀ and V_j (Z̃_a Z̃_aᵀ for a variance, Z̃_a Z̃_bᵀ + Z̃_b Z̃_aᵀ for
+    /// a covariance), and the equations Σ_j φ_j tr(Q V_i Q V_j) + σ² tr(Q V_i) = rᵀ V_i r,
+    /// Σ_j φ_j tr(Q V_j) + σ² tr(Q) = rᵀ r with r = Q ỹ.
     static func denseEstimates(_ design: ModelDesign) -> [[Double]] {
         let n = design.observationCount
         let p = design.fixedEffects.columnCount
         let root = (design.weights ?? [Double](repeating: 1, count: n)).map { $0.squareRoot() }
         let x = (0..<p).map { j in (0..<n).map { root[$0] * design.fixedEffects.values[j * n + $0] } }
         let y = (0..<n).map { root[$0] * design.responseLessOffset[$0] }
-        // Q as a dense n × n matrix.
         var gram = [[Double]](repeating: [Double](repeating: 0, count: p), count: p)
         for a in 0..<p { for b in 0..<p { gram[a][b] = zip(x[a], x[b]).reduce(0) { $0 + $1.0 * $1.1 } } }
         let inverse = invert(gram)
@@ -29,44 +29,61 @@ struct MomentStartTests {
                 q[i][j] = (i == j ? 1 : 0) - h
             }
         }
-        // The random-effects columns Z̃_c, each n × ℓ (stored as columns of length n).
-        var columns: [[[Double]]] = []
-        var sizes: [Int] = []
-        for term in design.randomEffectsTerms {
+        // The basis matrices, each n × n, and where each estimate goes.
+        var bases: [[[Double]]] = []
+        var places: [(term: Int, a: Int, b: Int)] = []
+        for (k, term) in design.randomEffectsTerms.enumerated() {
             let s = term.columnCount
-            sizes.append(s)
-            for a in 0..<s {
-                var matrix = [[Double]](repeating: [Double](repeating: 0, count: n), count: term.levelCount)
-                for i in 0..<n { matrix[Int(term.levelIndices[i])][i] = root[i] * term.z[i * s + a] }
-                columns.append(matrix)
+            let levels = term.levelIndices
+            for b in 0..<s {
+                for a in 0...b {
+                    var v = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+                    for i in 0..<n {
+                        for j in 0..<n where levels[i] == levels[j] {
+                            let zia = root[i] * term.z[i * s + a], zib = root[i] * term.z[i * s + b]
+                            let zja = root[j] * term.z[j * s + a], zjb = root[j] * term.z[j * s + b]
+                            v[i][j] = a == b ? zia * zja : zia * zjb + zib * zja
+                        }
+                    }
+                    bases.append(v)
+                    places.append((k, a, b))
+                }
             }
         }
-        func qTimes(_ v: [Double]) -> [Double] { q.map { row in zip(row, v).reduce(0) { $0 + $1.0 * $1.1 } } }
-        let projected = columns.map { $0.map(qTimes) }  // Q Z̃_c, column by column
-        let residual = qTimes(y)
-        let count = columns.count
+        func multiply(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {
+            var c = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+            for i in 0..<n {
+                for l in 0..<n where a[i][l] != 0 {
+                    let ail = a[i][l]
+                    for j in 0..<n { c[i][j] += ail * b[l][j] }
+                }
+            }
+            return c
+        }
+        let qv = bases.map { multiply(q, $0) }
+        let r = q.map { row in zip(row, y).reduce(0) { $0 + $1.0 * $1.1 } }
+        let count = bases.count
         var system = [[Double]](repeating: [Double](repeating: 0, count: count + 1), count: count + 1)
         var right = [Double](repeating: 0, count: count + 1)
-        func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
-        for c in 0..<count {
-            for d in 0..<count {
-                var sum = 0.0
-                for u in columns[c] { for v in projected[d] { let e = dot(u, v); sum += e * e } }
-                system[c][d] = sum
+        for i in 0..<count {
+            for j in 0..<count {
+                var trace = 0.0
+                for row in 0..<n { for column in 0..<n { trace += qv[i][row][column] * qv[j][column][row] } }
+                system[i][j] = trace
             }
-            let trace = zip(columns[c], projected[c]).reduce(0) { $0 + dot($1.0, $1.1) }
-            system[c][count] = trace
-            system[count][c] = trace
-            right[c] = columns[c].reduce(0) { let e = dot($1, residual); return $0 + e * e }
+            let trace = (0..<n).reduce(0.0) { $0 + qv[i][$1][$1] }
+            system[i][count] = trace
+            system[count][i] = trace
+            right[i] = (0..<n).reduce(0.0) { sum, row in sum + r[row] * zip(bases[i][row], r).reduce(0) { $0 + $1.0 * $1.1 } }
         }
-        system[count][count] = Double(n - p)
-        right[count] = dot(residual, residual)
+        system[count][count] = (0..<n).reduce(0.0) { $0 + q[$1][$1] }
+        right[count] = r.reduce(0) { $0 + $1 * $1 }
         let solution = solve(system, right)
-        var result: [[Double]] = []
-        var offset = 0
-        for s in sizes {
-            result.append((0..<s).map { (max(solution[offset + $0], 0) / solution[count]).squareRoot() })
-            offset += s
+        var result = design.randomEffectsTerms.map { [Double](repeating: 0, count: $0.columnCount * $0.columnCount) }
+        for (index, place) in places.enumerated() {
+            let s = design.randomEffectsTerms[place.term].columnCount
+            result[place.term][place.a * s + place.b] = solution[index] / solution[count]
+            result[place.term][place.b * s + place.a] = solution[index] / solution[count]
         }
         return result
     }
@@ -100,7 +117,7 @@ struct MomentStartTests {
         return x
     }
 
-    @Test("the estimates from A equal the dense equations: crossed, nested, three terms, vector terms, weights",
+    @Test("the estimates from A equal the dense equations: crossed, nested, three terms, correlated terms, weights",
           arguments: [
               ("Penicillin", "diameter ~ 1 + (1 | plate) + (1 | sample)", nil),
               ("cake", "angle ~ temp + (1 | recipe) + (1 | replicate) + (1 | recipe:replicate)", nil),
@@ -118,10 +135,11 @@ struct MomentStartTests {
         let model = try LinearMixedModel(formula: formula, data: table, options: options)
         #expect(model.design.randomEffectsTerms.allSatisfy { !$0.isCentred })
         let moments = try #require(MomentStart(crossProducts: model.crossProducts,
-                                               observations: model.design.observationCount))
+                                               observations: model.design.observationCount,
+                                               withCovariances: model.design.randomEffectsTerms.map { _ in true }))
         let dense = Self.denseEstimates(model.design)
-        #expect(moments.relativeDeviations.count == dense.count)
-        for (sparse, reference) in zip(moments.relativeDeviations, dense) {
+        #expect(moments.relativeCovariances.count == dense.count)
+        for (sparse, reference) in zip(moments.relativeCovariances, dense) {
             for (a, b) in zip(sparse, reference) {
                 #expect(abs(a - b) <= 1e-9 * max(1, abs(b)), "\(formula): \(a) vs dense \(b)")
             }
@@ -131,6 +149,7 @@ struct MomentStartTests {
     @Test("on balanced designs the start is lme4's polished REML optimum", arguments: [
         "lme4/penicillin_reml.json", "lme4/pastes_reml.json", "lme4/dyestuff_reml.json",
         "lme4/rail_reml.json", "lme4/ergostool_reml.json", "fits/machines_nested_reml.json",
+        "fits/machines_slope_reml.json",
     ])
     func balancedStartIsREML(file: String) throws {
         let fixture = try FixtureSupport.json(file)
@@ -148,8 +167,9 @@ struct MomentStartTests {
 
     @Test("no estimates when σ² comes out negative: the fit starts at λ = I")
     func negativeResidualVarianceFallsBack() throws {
-        // (Machine | Worker): with the covariances left out of the equations, σ² is negative.
-        let model = try LinearMixedModel(formula: "score ~ Machine + (Machine | Worker)", data: DataTable.builtIn("Machines"))
+        // (Machine | Worker) with a diagonal Σ: the equations without the covariances give a negative σ².
+        let model = try LinearMixedModel(formula: "score ~ Machine + (Machine | Worker)", data: DataTable.builtIn("Machines"),
+                                         options: ModelOptions(covariancePatterns: ["Worker": .diagonal]))
         #expect(model.momentStartTheta() == nil)
         let fit = try model.fit(method: .reml)
         #expect(fit.optimization.startMethod == "identity")

@@ -119,7 +119,7 @@ public struct LinearMixedModel: Sendable {
         let clock = ContinuousClock()
         let startTime = clock.now
         var deviance = makeDeviance(method: method)
-        let theta0: [Double]
+        var theta0: [Double]
         var startSettings = settings
         var startMethod = "given"
         if let start {
@@ -141,8 +141,14 @@ public struct LinearMixedModel: Sendable {
         }
         var observer = progress.map { FitProgressObserver(handler: $0, clock: clock, start: startTime) }
         if hasCentredTerms { observer?.userTheta = { self.userTheta($0) } }
-        let optimum = minimize(&deviance, from: theta0, settings: startSettings, requiresFiniteStart: true,
+        var optimum = minimize(&deviance, from: theta0, settings: startSettings, requiresFiniteStart: true,
                                observer: &observer)
+        if !optimum.initialObjective.isFinite && startMethod == StartMethod.moments.rawValue {
+            // The moment estimates can be extreme where the objective cannot be evaluated: λ = I then.
+            theta0 = initialTheta
+            startMethod = StartMethod.identity.rawValue
+            optimum = minimize(&deviance, from: theta0, settings: settings, requiresFiniteStart: true, observer: &observer)
+        }
         guard optimum.initialObjective.isFinite else {
             throw .unfittable("the objective is not finite at the starting values; check that the response varies and that the fixed effects do not fit it exactly")
         }

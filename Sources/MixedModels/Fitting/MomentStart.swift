@@ -1,42 +1,62 @@
-/// Start values of θ from MIVQUE(0) estimates of the variance components (Rao 1971; the
+import Foundation
+
+/// Start values of θ from MIVQUE(0) estimates of the covariance parameters (Rao 1971; the
 /// start that SAS PROC MIXED uses), computed from the cross products A alone, with no pass over
 /// the data.
 ///
-/// With Q = I − X(XᵀX)⁻¹Xᵀ (after weighting), r = Q y the least-squares residuals and Z_c the
-/// n × ℓ matrix of random-effects column c over all levels of its term, the estimates solve the
-/// moment equations E[‖Z_cᵀ r‖²] = ‖Z_cᵀ r‖² and E[‖r‖²] = ‖r‖² under
-/// V = Σ_c σ_c² Z_c Z_cᵀ + σ² I (the covariances within a term left at zero):
+/// The model's covariance is V = Σ_j φ_j V_j + σ² I, one basis matrix V_j per free entry of a
+/// term's covariance Σ_k: Z_a Z_aᵀ for a variance, Z_a Z_bᵀ + Z_b Z_aᵀ for a covariance, with Z_a
+/// the n × ℓ matrix of the term's column a over its levels (everything after weighting by W^½).
+/// With Q = I − X(XᵀX)⁻¹Xᵀ and r = Q y, the least-squares residuals, MIVQUE(0) solves the moment
+/// equations E[rᵀ V_i r] = rᵀ V_i r and E[rᵀ r] = rᵀ r:
 ///
-///     Σ_d σ_d² ‖Z_cᵀ Q Z_d‖²_F + σ² tr(Z_cᵀ Q Z_c) = ‖Z_cᵀ r‖²
-///     Σ_d σ_d² tr(Z_dᵀ Q Z_d)  + σ² (n − p)        = ‖r‖²
+///     Σ_j φ_j tr(Q V_i Q V_j) + σ² tr(Q V_i) = rᵀ V_i r
+///     Σ_j φ_j tr(Q V_j)       + σ² (n − p)    = rᵀ r
 ///
-/// one row per random-effects column and one for σ². With U_c = Z_cᵀX and G = (XᵀX)⁻¹,
-/// ‖Z_cᵀ Q Z_d‖²_F = ‖Z_cᵀZ_d‖²_F − 2 tr(G U_cᵀ Z_cᵀZ_d U_d) + tr(G U_cᵀU_c G U_dᵀU_d): the
-/// squared entries of a block of ZᵀWZ, and for each of its nonzeros one product of p-vectors.
-/// The cost is O(nonzeros of A · p + q p²), about one evaluation of the deviance. On balanced
-/// designs the estimates are the ANOVA (and REML) estimates; elsewhere they are unbiased
-/// moment estimates, close enough to start from. The start is θ_c = σ_c / σ on λ's diagonal.
+/// With K_xy = Z_xᵀ Q Z_y, tr(Q Z_x Z_yᵀ Q Z_u Z_vᵀ) = ⟨K_xv, K_yu⟩_F, and with U_x = Z_xᵀX and
+/// G = (XᵀX)⁻¹, K_xy = Z_xᵀZ_y − U_x G U_yᵀ: a sparse block of ZᵀWZ less a matrix of rank p. So
+/// every coefficient is a sum over the nonzero tiles of one block of A (products of tile entries,
+/// and of tile entries with products of p-vectors) plus tr(G U_xᵀU_y G U_uᵀU_v); the right sides
+/// come from [X y]ᵀ W Z and [X y]ᵀ W [X y]. The cost is O(nonzeros of A · p s² + q p²), about one
+/// evaluation of the deviance. On balanced designs the estimates are the ANOVA (and REML)
+/// estimates; elsewhere they are unbiased moment estimates, near enough to start from.
+///
+/// The covariances are estimated for the unstructured patterns (FullCholesky, Full); the other
+/// patterns get their variances only.
 struct MomentStart {
-    /// Per term, the standard deviation of each random-effects column relative to σ
-    /// (σ_c / σ; 0 where the moment estimate of σ_c² is not positive).
-    let relativeDeviations: [[Double]]
+    /// Per term, the estimated Σ_k / σ², column-major s × s (zeros off the diagonal where not estimated).
+    let relativeCovariances: [[Double]]
 
-    /// The estimates from `products` (`observations`: the rows with positive weight), or `nil`
-    /// when the equations are singular (a term that cannot be told from the residual, such as
-    /// one level per observation), σ² is not positive, or XᵀWX is singular.
-    init?(crossProducts products: CrossProducts, observations n: Int) {
+    /// The estimates from `products` (`observations`: the rows with positive weight; `withCovariances`:
+    /// per term, whether its covariances are estimated), or `nil` when the equations are singular
+    /// (a term that cannot be told from the residual, such as one level per observation), σ² is
+    /// not positive, or XᵀWX is singular.
+    init?(crossProducts products: CrossProducts, observations n: Int, withCovariances: [Bool]) {
         let sizes = products.diagonal.map(\.blockSize)
         let levels = products.diagonal.map(\.blockCount)
-        var offsets: [Int] = []
-        var columns = 0
-        for size in sizes {
-            offsets.append(columns)
-            columns += size
+        let terms = sizes.count
+        // The unknowns: per term, the pairs (a, b) with a <= b (a == b only without covariances),
+        // then σ².
+        var unknownIndex: [[Int]] = []  // per term, s × s: the unknown of entry (a, b), -1 if none
+        var pairs: [(term: Int, a: Int, b: Int)] = []
+        for k in 0..<terms {
+            let s = sizes[k]
+            var index = [Int](repeating: -1, count: s * s)
+            for b in 0..<s {
+                for a in 0...b where a == b || (k < withCovariances.count && withCovariances[k]) {
+                    index[a * s + b] = pairs.count
+                    index[b * s + a] = pairs.count
+                    pairs.append((k, a, b))
+                }
+            }
+            unknownIndex.append(index)
         }
         let p = products.xyXy.rowCount - 1
-        guard columns > 0, n > p + columns, let inverse = Self.inverseGram(products.xyXy) else { return nil }
+        let sigmaIndex = pairs.count
+        guard !pairs.isEmpty, n > p + pairs.count, let inverse = Self.inverseGram(products.xyXy) else { return nil }
         let beta = (0..<p).map { row in (0..<p).reduce(0.0) { $0 + inverse[row * p + $1] * products.xyXy[$1, p] } }
-        // Per term, G U: row (level, column a) holds G Z_aᵀ x̃ for that level (p values).
+
+        // Per term, G U: for each (level, column) the p values G Z_xᵀ x̃ of that level.
         let projected: [[Double]] = products.xyZ.map { cross in
             var result = [Double](repeating: 0, count: cross.columnCount * p)
             for column in 0..<cross.columnCount {
@@ -48,44 +68,64 @@ struct MomentStart {
             }
             return result
         }
-        // Per random-effects column, U_cᵀ U_c (p × p).
-        var grams = [[Double]](repeating: [Double](repeating: 0, count: p * p), count: columns)
-        for (k, cross) in products.xyZ.enumerated() {
-            for column in 0..<cross.columnCount {
-                let c = offsets[k] + column % sizes[k]
-                for i in 0..<p {
-                    for j in 0..<p { grams[c][i * p + j] += cross[i, column] * cross[j, column] }
-                }
-            }
-        }
-        let unknowns = columns + 1
-        var squares = [Double](repeating: 0, count: columns * columns)   // ‖Z_cᵀZ_d‖²
-        var crossTerms = [Double](repeating: 0, count: columns * columns) // tr(G U_cᵀ Z_cᵀZ_d U_d)
-        // One nonzero v = (Z_cᵀZ_d)[i, j] for column c at level i of term k and d at level j of term m.
-        func add(_ v: Double, term k: Int, column a: Int, level i: Int, term m: Int, column b: Int, level j: Int) {
-            let c = offsets[k] + a
-            let d = offsets[m] + b
-            let left = (i * sizes[k] + a) * p
-            let right = j * sizes[m] + b
-            var dot = 0.0
-            for index in 0..<p { dot += projected[k][left + index] * products.xyZ[m][index, right] }
-            squares[c * columns + d] += v * v
-            crossTerms[c * columns + d] += v * dot
-            if c != d {
-                squares[d * columns + c] += v * v
-                crossTerms[d * columns + c] += v * dot
-            }
-        }
-        var traces = [Double](repeating: 0, count: columns)
-        for (k, block) in products.diagonal.enumerated() {
-            let s = block.blockSize
-            for level in 0..<levels[k] {
-                for b in 0..<s {
-                    traces[offsets[k] + b] += block[level, b, b]
-                    for a in 0...b {
-                        add(block[level, a, b], term: k, column: a, level: level, term: k, column: b, level: level)
+        // Per term, G U_xᵀU_y for its columns x, y (p × p, row-major), indexed [x * s + y].
+        let gramProducts: [[[Double]]] = (0..<terms).map { k in
+            let s = sizes[k]
+            let cross = products.xyZ[k]
+            return (0..<(s * s)).map { pair in
+                let x = pair / s, y = pair % s
+                var gram = [Double](repeating: 0, count: p * p)
+                for level in 0..<levels[k] {
+                    for i in 0..<p {
+                        let left = cross[i, level * s + x]
+                        for j in 0..<p { gram[i * p + j] += left * cross[j, level * s + y] }
                     }
                 }
+                return (0..<(p * p)).map { index in
+                    let row = index / p, column = index % p
+                    return (0..<p).reduce(0.0) { $0 + inverse[row * p + $1] * gram[$1 * p + column] }
+                }
+            }
+        }
+        func traceOfProduct(_ left: [Double], _ right: [Double]) -> Double {
+            var sum = 0.0
+            for i in 0..<(p * p) { sum += left[i] * right[(i % p) * p + i / p] }
+            return sum
+        }
+
+        // ⟨K_xv, K_yu⟩ for x, y of term k and u, v of term m, indexed ((x s_k + y) s_m + u) s_m + v.
+        var inner = [[[Double]]](repeating: [], count: terms)
+        for k in 0..<terms {
+            inner[k] = (0..<terms).map { m in [Double](repeating: 0, count: sizes[k] * sizes[k] * sizes[m] * sizes[m]) }
+        }
+        // One tile of Z_kᵀZ_m: entry(x, v) for column x of term k at level i, column v of term m at level j.
+        func addTile(k: Int, i: Int, m: Int, j: Int, entry: (Int, Int) -> Double) {
+            let sk = sizes[k], sm = sizes[m]
+            var tile = [Double](repeating: 0, count: sk * sm)
+            var low = [Double](repeating: 0, count: sk * sm)  // (U_x G U_vᵀ) at (i, j)
+            for x in 0..<sk {
+                for v in 0..<sm {
+                    tile[x * sm + v] = entry(x, v)
+                    var dot = 0.0
+                    let left = (i * sk + x) * p
+                    for index in 0..<p { dot += projected[k][left + index] * products.xyZ[m][index, j * sm + v] }
+                    low[x * sm + v] = dot
+                }
+            }
+            for x in 0..<sk {
+                for y in 0..<sk {
+                    for u in 0..<sm {
+                        for v in 0..<sm {
+                            let xv = tile[x * sm + v], yu = tile[y * sm + u]
+                            inner[k][m][((x * sk + y) * sm + u) * sm + v] += xv * yu - xv * low[y * sm + u] - low[x * sm + v] * yu
+                        }
+                    }
+                }
+            }
+        }
+        for (k, block) in products.diagonal.enumerated() {
+            for level in 0..<levels[k] {
+                addTile(k: k, i: level, m: k, j: level) { x, v in block[level, x, v] }
             }
         }
         func addTiles(_ tiles: BlockSparseMatrix, rowTerm m: Int, columnTerm k: Int) {
@@ -94,12 +134,9 @@ struct MomentStart {
             for j in 0..<tiles.tileColumnCount {
                 for tile in tiles.columnStarts[j]..<tiles.columnStarts[j + 1] {
                     let i = Int(tiles.tileRowIndices[tile])
-                    for a in 0..<c {
-                        for b in 0..<r {
-                            add(tiles.values[tile * r * c + a * r + b], term: k, column: a, level: j,
-                                term: m, column: b, level: i)
-                        }
-                    }
+                    let start = tile * r * c
+                    // The stored tile is Z_mᵀZ_k (r × c, column-major): entry (v, x) at x r + v.
+                    addTile(k: k, i: j, m: m, j: i) { x, v in tiles.values[start + x * r + v] }
                 }
             }
         }
@@ -110,46 +147,71 @@ struct MomentStart {
             for (k, tiles) in row.enumerated() where k >= 1 { addTiles(tiles, rowTerm: m, columnTerm: k) }
         }
 
-        func traceOfProduct(_ left: [Double], _ right: [Double]) -> Double {
-            var sum = 0.0
-            for i in 0..<(p * p) { sum += left[i] * right[(i % p) * p + i / p] }
-            return sum
+        // The ordered column pairs (x, y) with Z_x Z_yᵀ in an unknown's basis matrix.
+        func parts(_ pair: (term: Int, a: Int, b: Int)) -> [(Int, Int)] {
+            pair.a == pair.b ? [(pair.a, pair.a)] : [(pair.a, pair.b), (pair.b, pair.a)]
         }
-        let gramsTimesInverse = grams.map { gram in
-            (0..<(p * p)).map { index in
-                let row = index / p, column = index % p
-                return (0..<p).reduce(0.0) { $0 + inverse[row * p + $1] * gram[$1 * p + column] }
-            }
-        }
+        let unknowns = pairs.count + 1
         var system = DenseMatrix(rowCount: unknowns, columnCount: unknowns)
-        for c in 0..<columns {
-            for d in 0..<columns {
-                system[c, d] = squares[c * columns + d] - 2 * crossTerms[c * columns + d]
-                    + traceOfProduct(gramsTimesInverse[c], gramsTimesInverse[d])
+        for (row, first) in pairs.enumerated() {
+            let k = first.term
+            for (column, second) in pairs.enumerated() where column >= row {
+                let m = second.term
+                var value = 0.0
+                // Stored for the term pair (k, m) with k <= m; tr(Q V_i Q V_j) is symmetric.
+                for (x, y) in parts(first) {
+                    for (u, v) in parts(second) {
+                        let sparse = k <= m ? inner[k][m][((x * sizes[k] + y) * sizes[m] + u) * sizes[m] + v]
+                                            : inner[m][k][((u * sizes[m] + v) * sizes[k] + x) * sizes[k] + y]
+                        value += sparse + traceOfProduct(gramProducts[k][x * sizes[k] + y], gramProducts[m][u * sizes[m] + v])
+                    }
+                }
+                system[row, column] = value
+                system[column, row] = value
             }
-            let trace = traces[c] - (0..<p).reduce(0.0) { $0 + gramsTimesInverse[c][$1 * p + $1] }
-            system[c, columns] = trace
-            system[columns, c] = trace
+            var trace = 0.0
+            for (x, y) in parts(first) {
+                for level in 0..<levels[k] { trace += products.diagonal[k][level, y, x] }
+                trace -= (0..<p).reduce(0.0) { $0 + gramProducts[k][x * sizes[k] + y][$1 * p + $1] }
+            }
+            system[row, sigmaIndex] = trace
+            system[sigmaIndex, row] = trace
         }
-        system[columns, columns] = Double(n - p)
+        system[sigmaIndex, sigmaIndex] = Double(n - p)
 
-        // ‖Z_cᵀ r‖² with Zᵀr = Zᵀy − ZᵀX β, and ‖r‖² = yᵀy − βᵀXᵀy.
+        // rᵀ V_i r from Zᵀr = Zᵀy − ZᵀX β, and rᵀr = yᵀy − βᵀXᵀy.
         var right = [Double](repeating: 0, count: unknowns)
         for (k, cross) in products.xyZ.enumerated() {
+            let s = sizes[k]
+            var residuals = [Double](repeating: 0, count: cross.columnCount)
             for column in 0..<cross.columnCount {
-                var residual = cross[p, column]
-                for j in 0..<p { residual -= beta[j] * cross[j, column] }
-                right[offsets[k] + column % sizes[k]] += residual * residual
+                var value = cross[p, column]
+                for j in 0..<p { value -= beta[j] * cross[j, column] }
+                residuals[column] = value
+            }
+            for level in 0..<levels[k] {
+                for b in 0..<s {
+                    for a in 0...b {
+                        let index = unknownIndex[k][a * s + b]
+                        guard index >= 0 else { continue }
+                        let product = residuals[level * s + a] * residuals[level * s + b]
+                        right[index] += a == b ? product : 2 * product
+                    }
+                }
             }
         }
         var residualSquares = products.xyXy[p, p]
         for j in 0..<p { residualSquares -= beta[j] * products.xyXy[j, p] }
-        right[columns] = residualSquares
+        right[sigmaIndex] = residualSquares
 
-        guard let solution = Self.solveSymmetric(system, right), solution[columns] > 0 else { return nil }
-        let sigmaSquared = solution[columns]
-        relativeDeviations = sizes.indices.map { k in
-            (0..<sizes[k]).map { a in (max(solution[offsets[k] + a], 0) / sigmaSquared).squareRoot() }
+        guard let solution = Self.solveSymmetric(system, right), solution[sigmaIndex] > 0 else { return nil }
+        let sigmaSquared = solution[sigmaIndex]
+        relativeCovariances = (0..<terms).map { k in
+            let s = sizes[k]
+            return (0..<(s * s)).map { entry in
+                let index = unknownIndex[k][entry]
+                return index >= 0 ? solution[index] / sigmaSquared : 0
+            }
         }
     }
 
@@ -205,22 +267,55 @@ struct MomentStart {
 
 extension LinearMixedModel {
     /// θ from the moment estimates of ``MomentStart``, in the fit's coordinates (as
-    /// ``initialTheta``): λ diagonal with entries σ_c / σ, each at least `radius` in the
-    /// optimiser's units (an estimate of zero starts `radius` inside the bound, not on it), or
-    /// `nil` when the estimates do not exist (the moment equations singular or σ² not positive).
-    /// Where terms share random-effects columns through centring (``RandomEffectsTerm/columnCentres``)
-    /// the estimates are of the centred columns, which are the ones the fit works with.
-    /// - Complexity: O(nonzeros of A · p + q p²), about one evaluation of the deviance.
+    /// ``initialTheta``), or `nil` when the estimates do not exist (the moment equations singular
+    /// or σ² not positive). λ is the Cholesky factor of the estimated Σ_k / σ² where that is
+    /// positive definite, else diagonal with the estimated standard deviations relative to σ
+    /// (0 for a negative variance). Each diagonal entry of λ is at least `radius` in the
+    /// optimiser's units, so that an estimate of zero starts `radius` inside the bound, not on it. With
+    /// centred random-effects columns (``RandomEffectsTerm/columnCentres``) the estimates are of
+    /// the centred columns, the ones the fit works with.
+    /// - Complexity: O(nonzeros of A · p s² + q p²), about one evaluation of the deviance.
     public func momentStartTheta(radius: Double = OptimizerSettings.default.momentStartTrustRadius) -> [Double]? {
         let observations = design.weights.map { $0.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } } ?? design.observationCount
-        guard let moments = MomentStart(crossProducts: crossProducts, observations: observations) else { return nil }
+        let unstructured = parametrizations.map { $0.pattern == .fullCholesky || $0.pattern == .full }
+        guard let moments = MomentStart(crossProducts: crossProducts, observations: observations,
+                                        withCovariances: unstructured) else { return nil }
         var theta: [Double] = []
         for (k, parametrization) in parametrizations.enumerated() {
-            let deviations = moments.relativeDeviations[k].enumerated().map { a, value in
-                max(value, radius * columnScales[k][a])
+            let s = parametrization.size
+            let floors = (0..<s).map { radius * columnScales[k][$0] }
+            let covariance = moments.relativeCovariances[k]
+            if unstructured[k], var factor = Self.choleskyFactor(covariance, size: s) {
+                for a in 0..<s { factor[a * s + a] = max(factor[a * s + a], floors[a]) }
+                let logDiagonal = parametrization.pattern == .full
+                for position in parametrization.lowerTrianglePositions {
+                    let value: Double = factor[position.column * s + position.row]
+                    theta.append(logDiagonal && position.row == position.column ? log(value) : value)
+                }
+            } else {
+                let deviations = (0..<s).map { max(max(covariance[$0 * s + $0], 0).squareRoot(), floors[$0]) }
+                theta += parametrization.diagonalValues(deviations)
             }
-            theta += parametrization.diagonalValues(deviations)
         }
         return theta.allSatisfy(\.isFinite) ? theta : nil
+    }
+
+    /// The lower Cholesky factor (column-major) of a symmetric s × s matrix, or `nil` if it is not
+    /// positive definite.
+    private static func choleskyFactor(_ matrix: [Double], size s: Int) -> [Double]? {
+        var factor = [Double](repeating: 0, count: s * s)
+        for column in 0..<s {
+            var pivot = matrix[column * s + column]
+            for inner in 0..<column { pivot -= factor[inner * s + column] * factor[inner * s + column] }
+            guard pivot > 0, pivot.isFinite else { return nil }
+            let root = pivot.squareRoot()
+            factor[column * s + column] = root
+            for row in (column + 1)..<max(s, column + 1) {
+                var value = matrix[column * s + row]
+                for inner in 0..<column { value -= factor[inner * s + row] * factor[inner * s + column] }
+                factor[column * s + row] = value / root
+            }
+        }
+        return factor
     }
 }
