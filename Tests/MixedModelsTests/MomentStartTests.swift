@@ -176,6 +176,20 @@ struct MomentStartTests {
         #expect(fit.optimization.initialTheta == model.initialTheta)
     }
 
+    @Test("the fit starts at λ = I where the objective is lower there than at the estimates")
+    func identityWhenLower() throws {
+        // Unbalanced counts with large variance ratios: MIVQUE(0) puts θ several times too high.
+        let model = try LinearMixedModel(formula: "TICKS ~ YEAR + HEIGHT + (1 | BROOD) + (1 | LOCATION)",
+                                         data: DataTable.builtIn("grouseticks"))
+        let moments = try #require(model.momentStartTheta())
+        #expect(model.objective(theta: moments, method: .ml) > model.objective(theta: model.initialTheta, method: .ml))
+        let fit = try model.fit(method: .ml)
+        #expect(fit.optimization.startMethod == "identity")
+        let fromIdentity = try model.fit(method: .ml, optimizer: FitDriverTests.fromIdentity(.default))
+        #expect(fit.theta == fromIdentity.theta)
+        #expect(fit.optimization.evaluations == fromIdentity.optimization.evaluations + 1)
+    }
+
     @Test("an estimate of zero starts one trust radius inside the bound")
     func zeroEstimateStartsInside() throws {
         let model = try LinearMixedModel(formula: "Yield ~ 1 + (1 | Batch)", data: DataTable.builtIn("Dyestuff2"))

@@ -119,9 +119,13 @@ public struct LinearMixedModel: Sendable {
         let clock = ContinuousClock()
         let startTime = clock.now
         var deviance = makeDeviance(method: method)
-        var theta0: [Double]
+        var observer = progress.map { FitProgressObserver(handler: $0, clock: clock, start: startTime) }
+        if hasCentredTerms { observer?.userTheta = { self.userTheta($0) } }
+        let theta0: [Double]
+        var startObjective: Double?
         var startSettings = settings
         var startMethod = "given"
+        var comparisonEvaluations = 0
         if let start {
             guard start.count == parameterCount else {
                 throw .invalidArgument("the model has \(parameterCount) covariance parameters θ but the start has \(start.count) values")
@@ -132,23 +136,31 @@ public struct LinearMixedModel: Sendable {
             // The start is in the units of the data; the optimiser works in the fit's coordinates.
             theta0 = workingTheta(fromUser: start.indices.map { max(min(start[$0], upper[$0]), lower[$0]) })
         } else if settings.startMethod == .moments, let moments = momentStartTheta(radius: settings.momentStartTrustRadius) {
-            theta0 = moments
-            startSettings.initialTrustRadius = min(settings.initialTrustRadius, settings.momentStartTrustRadius)
-            startMethod = StartMethod.moments.rawValue
+            // The moment estimates are the start unless the objective is lower at λ = I (MIVQUE(0)
+            // can be far off on unbalanced data with large variance ratios): one evaluation more.
+            let identity = initialTheta
+            let identityObjective = deviance.evaluate(identity)
+            observer?.record(theta: identity, objective: identityObjective)
+            let momentObjective = deviance.evaluate(moments)
+            observer?.record(theta: moments, objective: momentObjective)
+            comparisonEvaluations = 1
+            if momentObjective.isFinite && !(momentObjective > identityObjective) {
+                theta0 = moments
+                startObjective = momentObjective
+                startSettings.initialTrustRadius = min(settings.initialTrustRadius, settings.momentStartTrustRadius)
+                startMethod = StartMethod.moments.rawValue
+            } else {
+                theta0 = identity
+                startObjective = identityObjective
+                startMethod = StartMethod.identity.rawValue
+            }
         } else {
             theta0 = initialTheta
             startMethod = StartMethod.identity.rawValue
         }
-        var observer = progress.map { FitProgressObserver(handler: $0, clock: clock, start: startTime) }
-        if hasCentredTerms { observer?.userTheta = { self.userTheta($0) } }
         var optimum = minimize(&deviance, from: theta0, settings: startSettings, requiresFiniteStart: true,
-                               observer: &observer)
-        if !optimum.initialObjective.isFinite && startMethod == StartMethod.moments.rawValue {
-            // The moment estimates can be extreme where the objective cannot be evaluated: λ = I then.
-            theta0 = initialTheta
-            startMethod = StartMethod.identity.rawValue
-            optimum = minimize(&deviance, from: theta0, settings: settings, requiresFiniteStart: true, observer: &observer)
-        }
+                               startObjective: startObjective, observer: &observer)
+        optimum.evaluations += comparisonEvaluations
         guard optimum.initialObjective.isFinite else {
             throw .unfittable("the objective is not finite at the starting values; check that the response varies and that the fixed effects do not fit it exactly")
         }
@@ -181,12 +193,15 @@ public struct LinearMixedModel: Sendable {
                         observer: &observer)
     }
 
+    /// `startObjective`: the objective at `start` when the caller has evaluated it (it is then
+    /// not evaluated again, and not counted).
     func minimize(_ deviance: inout ProfiledDeviance, from start: [Double], settings: OptimizerSettings,
-                  requiresFiniteStart: Bool, observer: inout FitProgressObserver?) -> ThetaOptimum {
+                  requiresFiniteStart: Bool, startObjective: Double? = nil,
+                  observer: inout FitProgressObserver?) -> ThetaOptimum {
         let lower = lowerBounds
         let upper = parametrizations.flatMap(\.upperBounds)
-        let initialObjective = deviance.evaluate(start)
-        observer?.record(theta: start, objective: initialObjective)
+        let initialObjective = startObjective ?? deviance.evaluate(start)
+        if startObjective == nil { observer?.record(theta: start, objective: initialObjective) }
         var theta = start
         var best = initialObjective
         var evaluations = 1

@@ -7,7 +7,7 @@ struct ThetaOptimum: Sendable {
     /// The objective at the start.
     let initialObjective: Double
     /// Evaluations: the start, the optimiser's and the snaps.
-    let evaluations: Int
+    var evaluations: Int
     /// Whether the optimiser reached its convergence criterion.
     let converged: Bool
     /// The optimiser's return status.
