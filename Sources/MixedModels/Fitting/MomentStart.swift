@@ -237,29 +237,19 @@ struct MomentStart {
     /// pivot falls below 10⁻¹⁰ of its diagonal entry (singular to working precision).
     private static func solveSymmetric(_ matrix: DenseMatrix, _ right: [Double]) -> [Double]? {
         let m = matrix.rowCount
-        var factor = matrix
-        for column in 0..<m {
-            var pivot = factor[column, column]
-            for inner in 0..<column { pivot -= factor[column, inner] * factor[column, inner] }
-            guard pivot > 1e-10 * matrix[column, column], pivot.isFinite else { return nil }
-            let root = pivot.squareRoot()
-            factor[column, column] = root
-            for row in (column + 1)..<max(m, column + 1) {
-                var value = factor[row, column]
-                for inner in 0..<column { value -= factor[row, inner] * factor[column, inner] }
-                factor[row, column] = value / root
-            }
-        }
+        // Symmetric: the column-major values are the row-major ones.
+        guard let factor = SmallCholesky.lower(matrix.values, size: m),
+              (0..<m).allSatisfy({ factor[$0 * m + $0] * factor[$0 * m + $0] > 1e-10 * matrix[$0, $0] }) else { return nil }
         var x = right
         for row in 0..<m {
             var value = x[row]
-            for column in 0..<row { value -= factor[row, column] * x[column] }
-            x[row] = value / factor[row, row]
+            for column in 0..<row { value -= factor[row * m + column] * x[column] }
+            x[row] = value / factor[row * m + row]
         }
         for row in stride(from: m - 1, through: 0, by: -1) {
             var value = x[row]
-            for column in (row + 1)..<max(m, row + 1) { value -= factor[column, row] * x[column] }
-            x[row] = value / factor[row, row]
+            for column in (row + 1)..<max(m, row + 1) { value -= factor[column * m + row] * x[column] }
+            x[row] = value / factor[row * m + row]
         }
         return x.allSatisfy(\.isFinite) ? x : nil
     }
@@ -285,11 +275,12 @@ extension LinearMixedModel {
             let s = parametrization.size
             let floors = (0..<s).map { radius * columnScales[k][$0] }
             let covariance = moments.relativeCovariances[k]
-            if unstructured[k], var factor = Self.choleskyFactor(covariance, size: s) {
+            // Σ_k / σ² is symmetric, so its column-major values are also its row-major ones.
+            if unstructured[k], var factor = SmallCholesky.lower(covariance, size: s) {
                 for a in 0..<s { factor[a * s + a] = max(factor[a * s + a], floors[a]) }
                 let logDiagonal = parametrization.pattern == .full
                 for position in parametrization.lowerTrianglePositions {
-                    let value: Double = factor[position.column * s + position.row]
+                    let value: Double = factor[position.row * s + position.column]
                     theta.append(logDiagonal && position.row == position.column ? log(value) : value)
                 }
             } else {
@@ -298,24 +289,5 @@ extension LinearMixedModel {
             }
         }
         return theta.allSatisfy(\.isFinite) ? theta : nil
-    }
-
-    /// The lower Cholesky factor (column-major) of a symmetric s × s matrix, or `nil` if it is not
-    /// positive definite.
-    private static func choleskyFactor(_ matrix: [Double], size s: Int) -> [Double]? {
-        var factor = [Double](repeating: 0, count: s * s)
-        for column in 0..<s {
-            var pivot = matrix[column * s + column]
-            for inner in 0..<column { pivot -= factor[inner * s + column] * factor[inner * s + column] }
-            guard pivot > 0, pivot.isFinite else { return nil }
-            let root = pivot.squareRoot()
-            factor[column * s + column] = root
-            for row in (column + 1)..<max(s, column + 1) {
-                var value = matrix[column * s + row]
-                for inner in 0..<column { value -= factor[inner * s + row] * factor[inner * s + column] }
-                factor[column * s + row] = value / root
-            }
-        }
-        return factor
     }
 }
