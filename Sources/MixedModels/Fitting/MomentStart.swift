@@ -98,46 +98,64 @@ struct MomentStart {
         for k in 0..<terms {
             inner[k] = (0..<terms).map { m in [Double](repeating: 0, count: sizes[k] * sizes[k] * sizes[m] * sizes[m]) }
         }
-        // One tile of Z_kᵀZ_m: entry(x, v) for column x of term k at level i, column v of term m at level j.
-        func addTile(k: Int, i: Int, m: Int, j: Int, entry: (Int, Int) -> Double) {
+        // The tiles of one block of A between term k (columns x, y) and term m (columns u, v):
+        // tile t holds (Z_kᵀZ_m) for level i of k and level j of m, entry (x, v) at
+        // offset + x strideX + v strideV of `values`.
+        func addBlock(k: Int, m: Int, values: [Double], tileCount: Int, strideX: Int, strideV: Int,
+                      position: (Int) -> (offset: Int, i: Int, j: Int)) {
             let sk = sizes[k], sm = sizes[m]
+            let left = projected[k]         // G U rows of term k
+            let right = products.xyZ[m].values
+            let rows = p + 1
             var tile = [Double](repeating: 0, count: sk * sm)
             var low = [Double](repeating: 0, count: sk * sm)  // (U_x G U_vᵀ) at (i, j)
-            for x in 0..<sk {
-                for v in 0..<sm {
-                    tile[x * sm + v] = entry(x, v)
-                    var dot = 0.0
-                    let left = (i * sk + x) * p
-                    for index in 0..<p { dot += projected[k][left + index] * products.xyZ[m][index, j * sm + v] }
-                    low[x * sm + v] = dot
+            var sums = [Double](repeating: 0, count: sk * sk * sm * sm)
+            for t in 0..<tileCount {
+                let (offset, i, j) = position(t)
+                for x in 0..<sk {
+                    let leftStart = (i * sk + x) * p
+                    for v in 0..<sm {
+                        tile[x * sm + v] = values[offset + x * strideX + v * strideV]
+                        let rightStart = (j * sm + v) * rows
+                        var dot = 0.0
+                        for index in 0..<p { dot += left[leftStart + index] * right[rightStart + index] }
+                        low[x * sm + v] = dot
+                    }
                 }
-            }
-            for x in 0..<sk {
-                for y in 0..<sk {
-                    for u in 0..<sm {
-                        for v in 0..<sm {
-                            let xv = tile[x * sm + v], yu = tile[y * sm + u]
-                            inner[k][m][((x * sk + y) * sm + u) * sm + v] += xv * yu - xv * low[y * sm + u] - low[x * sm + v] * yu
+                var entry = 0
+                for x in 0..<sk {
+                    for y in 0..<sk {
+                        for u in 0..<sm {
+                            let yu = tile[y * sm + u], lowYU = low[y * sm + u]
+                            for v in 0..<sm {
+                                let xv = tile[x * sm + v]
+                                sums[entry] += xv * yu - xv * lowYU - low[x * sm + v] * yu
+                                entry += 1
+                            }
                         }
                     }
                 }
             }
+            for entry in sums.indices { inner[k][m][entry] += sums[entry] }
         }
         for (k, block) in products.diagonal.enumerated() {
-            for level in 0..<levels[k] {
-                addTile(k: k, i: level, m: k, j: level) { x, v in block[level, x, v] }
+            let s = sizes[k]
+            // Level blocks are column-major s × s: entry (x, v) at level s² + v s + x.
+            addBlock(k: k, m: k, values: block.values, tileCount: levels[k], strideX: 1, strideV: s) { level in
+                (level * s * s, level, level)
             }
         }
         func addTiles(_ tiles: BlockSparseMatrix, rowTerm m: Int, columnTerm k: Int) {
             let r = tiles.tileRows
             let c = tiles.tileColumns
+            // The tile column (a level of term k) of each tile.
+            var columnOf = [Int](repeating: 0, count: tiles.tileRowIndices.count)
             for j in 0..<tiles.tileColumnCount {
-                for tile in tiles.columnStarts[j]..<tiles.columnStarts[j + 1] {
-                    let i = Int(tiles.tileRowIndices[tile])
-                    let start = tile * r * c
-                    // The stored tile is Z_mᵀZ_k (r × c, column-major): entry (v, x) at x r + v.
-                    addTile(k: k, i: j, m: m, j: i) { x, v in tiles.values[start + x * r + v] }
-                }
+                for tile in tiles.columnStarts[j]..<tiles.columnStarts[j + 1] { columnOf[tile] = j }
+            }
+            // The stored tile is Z_mᵀZ_k (r × c, column-major): entry (v, x) at x r + v.
+            addBlock(k: k, m: m, values: tiles.values, tileCount: columnOf.count, strideX: r, strideV: 1) { tile in
+                (tile * r * c, columnOf[tile], Int(tiles.tileRowIndices[tile]))
             }
         }
         for (index, tiles) in products.firstColumn.enumerated() {
