@@ -198,4 +198,23 @@ struct MomentStartTests {
         let fit = try model.fit(method: .reml)
         #expect(fit.optimization.startMethod == "moments" && fit.theta == [0])
     }
+
+    @Test("a saved fit written before the start method existed still reads, with the defaults")
+    func olderSavedFitDecodes() throws {
+        let model = try LinearMixedModel(formula: "Reaction ~ 1 + Days + (1 + Days | Subject)",
+                                         data: DataTable.builtIn("sleepstudy"))
+        let fit = try model.fit(method: .reml)
+        let text = try SavedFit(fit: fit).encoded()
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        var settings = try #require(object["optimizerSettings"] as? [String: Any])
+        #expect(settings["startMethod"] != nil && settings["momentStartTrustRadius"] != nil)
+        settings["startMethod"] = nil
+        settings["momentStartTrustRadius"] = nil
+        object["optimizerSettings"] = settings
+        let older = try JSONSerialization.data(withJSONObject: object)
+        let saved = try SavedFit(json: older)
+        #expect(saved.optimizerSettings == OptimizerSettings.default)
+        let restored = try saved.restore(model: model)
+        #expect(restored.theta == fit.theta)
+    }
 }
