@@ -258,17 +258,7 @@ struct MomentStart {
         // Symmetric: the column-major values are the row-major ones.
         guard let factor = SmallCholesky.lower(matrix.values, size: m),
               (0..<m).allSatisfy({ factor[$0 * m + $0] * factor[$0 * m + $0] > 1e-10 * matrix[$0, $0] }) else { return nil }
-        var x = right
-        for row in 0..<m {
-            var value = x[row]
-            for column in 0..<row { value -= factor[row * m + column] * x[column] }
-            x[row] = value / factor[row * m + row]
-        }
-        for row in stride(from: m - 1, through: 0, by: -1) {
-            var value = x[row]
-            for column in (row + 1)..<max(m, row + 1) { value -= factor[column * m + row] * x[column] }
-            x[row] = value / factor[row * m + row]
-        }
+        let x = SmallCholesky.solve(lower: factor, size: m, right)
         return x.allSatisfy(\.isFinite) ? x : nil
     }
 }

@@ -286,18 +286,9 @@ extension FittedModel {
         guard let factor = SmallCholesky.lower(matrix, size: n) else { return nil }
         var inverse = [Double](repeating: 0, count: n * n)
         for column in 0..<n {
-            var vector = [Double](repeating: 0, count: n)
-            vector[column] = 1
-            for i in 0..<n {
-                var value = vector[i]
-                for k in 0..<i { value -= factor[i * n + k] * vector[k] }
-                vector[i] = value / factor[i * n + i]
-            }
-            for i in stride(from: n - 1, through: 0, by: -1) {
-                var value = vector[i]
-                for k in (i + 1)..<max(n, i + 1) { value -= factor[k * n + i] * vector[k] }
-                vector[i] = value / factor[i * n + i]
-            }
+            var unit = [Double](repeating: 0, count: n)
+            unit[column] = 1
+            let vector = SmallCholesky.solve(lower: factor, size: n, unit)
             for i in 0..<n { inverse[i * n + column] = vector[i] }
         }
         return inverse

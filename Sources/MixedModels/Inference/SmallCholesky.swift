@@ -20,4 +20,20 @@ enum SmallCholesky {
         }
         return factor
     }
+
+    /// x with L Lᵀ x = `right`, for L from ``lower(_:size:)`` (row-major n × n).
+    static func solve(lower factor: [Double], size n: Int, _ right: [Double]) -> [Double] {
+        var x = right
+        for i in 0..<n {
+            var value = x[i]
+            for k in 0..<i { value -= factor[i * n + k] * x[k] }
+            x[i] = value / factor[i * n + i]
+        }
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var value = x[i]
+            for k in (i + 1)..<max(n, i + 1) { value -= factor[k * n + i] * x[k] }
+            x[i] = value / factor[i * n + i]
+        }
+        return x
+    }
 }
