@@ -237,18 +237,8 @@ struct MomentStart {
     /// positive definite.
     private static func inverseGram(_ xyXy: DenseMatrix) -> [Double]? {
         let p = xyXy.rowCount - 1
-        var gram = DenseMatrix(rowCount: p, columnCount: p)
-        for column in 0..<p {
-            for row in 0..<p { gram[row, column] = xyXy[row, column] }
-        }
-        var inverse = [Double](repeating: 0, count: p * p)
-        for column in 0..<p {
-            var unit = [Double](repeating: 0, count: p)
-            unit[column] = 1
-            guard let solved = solveSymmetric(gram, unit) else { return nil }
-            for row in 0..<p { inverse[row * p + column] = solved[row] }
-        }
-        return inverse
+        let gram = (0..<(p * p)).map { xyXy[$0 / max(p, 1), $0 % max(p, 1)] }
+        return FittedModel.symmetricInverse(gram, size: p)
     }
 
     /// The solution of the symmetric positive definite system G x = b by Cholesky; `nil` when a
