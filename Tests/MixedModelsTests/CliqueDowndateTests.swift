@@ -8,11 +8,18 @@ import Testing
 struct CliqueDowndateTests {
     /// A nearly nested design with enough clique entries to be split: 8,000 levels of g with 12
     /// observations each, on levels of h drawn from clusters of 24 (1,200 levels).
+    /// (Every level has 12 observations, so the grouped sums would apply: the sparse model is
+    /// made to take its downdate by cliques.)
     static func model(storage: TrailingStorageChoice) throws -> LinearMixedModel {
         let data = try SparseTrailingTests.table(design: "nearly nested", groups: 8000, per: 12, hLevels: 1200,
                                                  cluster: 24, seed: 5)
-        return try LinearMixedModel(formula: "y ~ 1 + (1 | g) + (1 | h)", data: data,
-                                    options: ModelOptions(trailingStorage: storage))
+        var model = try LinearMixedModel(formula: "y ~ 1 + (1 | g) + (1 | h)", data: data,
+                                         options: ModelOptions(trailingStorage: storage))
+        if storage != .dense {
+            model.factorPlan = try FactorPlan(crossProducts: model.crossProducts, design: model.design, choice: storage,
+                                              memoryLimit: .max, downdate: .cliques)
+        }
+        return model
     }
 
     @Test("split cliques give the dense deviance, and the same bits on one thread as on two")

@@ -51,6 +51,11 @@ struct BlockedCholeskyFactor: Sendable {
     /// The columns the centres multiply (``CrossProducts/centreSources``).
     let centreSources: [Int]
     private var scratch: [Double]
+    /// The first term's part of the [X y] rows through the grouped sums, when the sparse
+    /// trailing factor takes its downdate grouped (``GroupedDowndate``).
+    private let groupedRows: GroupedFixedRows?
+    /// w_g of the grouped sums at the current θ (one per group).
+    private var groupWeights: [Double]
 
     init(crossProducts a: CrossProducts, parametrizations: [CovarianceParametrization], fixedCount: Int,
          sparseTrailing: SparseTrailingFactor? = nil) {
@@ -85,6 +90,15 @@ struct BlockedCholeskyFactor: Sendable {
         self.centreSources = a.centreSources
         let largest = parametrizations.map(\.size).max() ?? 1
         self.scratch = [Double](repeating: 0, count: max(largest * largest, 1) * 2)
+        // The grouped sums assume the cross products' Z and weights are those the plan was
+        // made from (a derived set of cross products changes only the response or X).
+        if let grouping = sparseTrailing?.grouped, a.diagonal.first?.values.count == grouping.groupOfLevel.count {
+            self.groupedRows = GroupedFixedRows(grouping: grouping, crossProducts: a)
+            self.groupWeights = [Double](repeating: 0, count: grouping.groupValues.count)
+        } else {
+            self.groupedRows = nil
+            self.groupWeights = []
+        }
     }
 
     /// The number of random-effects terms.
@@ -578,10 +592,22 @@ struct BlockedCholeskyFactor: Sendable {
         guard var sparse = sparseTrailing else { return false }
         sparseTrailing = nil
         defer { sparseTrailing = sparse }
-        guard sparse.refactor(crossProducts: a, lambdas: lambdas, firstColumn: firstColumn, scratch: &scratch) else {
+        if let grouping = sparse.grouped { grouping.fillWeights(&groupWeights, firstLambda: lambdas[0][0]) }
+        guard sparse.refactor(crossProducts: a, lambdas: lambdas, firstColumn: firstColumn, groupWeights: groupWeights,
+                              scratch: &scratch) else {
             return false
         }
-        for k in 1..<termCount { prepareXyColumn(k, a) }
+        for k in 1..<termCount {
+            if let groupedRows {
+                var target = xyZ[k]
+                xyZ[k] = DenseMatrix(rowCount: 0, columnCount: 0)
+                copyContents(of: a.xyZ[k].values, into: &target.values)
+                groupedRows.prepare(&target, term: k, weights: groupWeights, lambda: lambdas[k][0])
+                xyZ[k] = target
+            } else {
+                prepareXyColumn(k, a)
+            }
+        }
         sparse.solveRight(&xyZ)
         return true
     }
@@ -592,7 +618,9 @@ struct BlockedCholeskyFactor: Sendable {
         defer { xyXy = target }
         copyContents(of: a.xyXy.values, into: &target.values)
         for k in 0..<termCount {
-            if target.rowCount <= Self.shortRowLimit {
+            if k == 0, let groupedRows, sparseTrailing != nil {
+                groupedRows.subtractGram(from: &target, weights: groupWeights)
+            } else if target.rowCount <= Self.shortRowLimit {
                 Self.subtractShortGram(&target, xyZ[k])
             } else {
                 DenseKernels.subtractSymmetricProduct(&target, xyZ[k])

@@ -33,8 +33,10 @@ struct FactorPlan: Sendable {
     /// updates per dense entry: such designs are randomly crossed and dense.
     static let densePatternWork = 16
 
+    /// - Parameter downdate: how a sparse trailing factor takes its downdate (tests force the
+    ///   cliques to compare them with the grouped sums).
     init(crossProducts a: CrossProducts, design: ModelDesign, choice: TrailingStorageChoice,
-         memoryLimit: Int) throws(MixedModelError) {
+         memoryLimit: Int, downdate: SparseTrailingFactor.DowndateChoice = .automatic) throws(MixedModelError) {
         let terms = design.randomEffectsTerms
         let sizes = terms.map(\.columnCount)
         let p = design.fixedEffects.columnCount
@@ -74,7 +76,8 @@ struct FactorPlan: Sendable {
                                                          bytes: bytes, limit: memoryLimit,
                                                          help: "fewer levels in the later terms, or a machine with more memory"))
                     }
-                    sparse = SparseTrailingFactor(pattern: pattern, crossProducts: a, sizes: sizes, structure: structure)
+                    sparse = SparseTrailingFactor(pattern: pattern, crossProducts: a, sizes: sizes, structure: structure,
+                                                  downdate: downdate)
                 }
             }
         }

@@ -14,8 +14,9 @@ public struct LinearMixedModel: Sendable {
     public let design: ModelDesign
     let crossProducts: CrossProducts
     let parametrizations: [CovarianceParametrization]
-    /// The storage of every block of L (from the symbolic analysis, done once).
-    let factorPlan: FactorPlan
+    /// The storage of every block of L (from the symbolic analysis, done once; tests replace it
+    /// to compare the ways of taking the downdate).
+    var factorPlan: FactorPlan
     /// Seconds spent building the design and the cross products.
     public let buildSeconds: Double
     /// The scale of each θ component that the optimiser works in (θ / scale), from the

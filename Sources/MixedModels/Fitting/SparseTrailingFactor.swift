@@ -28,8 +28,11 @@ struct SparseTrailingFactor: Sendable {
     private let pairOffsets: [Int]
     /// Per pair tile, where its offsets start.
     private let pairStarts: [Int]
-    /// The downdate −L_T0 L_T0ᵀ, clique by clique.
+    /// The downdate −L_T0 L_T0ᵀ, clique by clique (empty when ``grouped``).
     private var cliques: CliqueDowndate
+    /// The downdate through sums grouped by the first term's diagonal, when every term is
+    /// scalar and the groups are few (``GroupedDowndate``); then the cliques are not formed.
+    let grouped: GroupedDowndate?
     /// Per term k ≥ 1, where its tiles of L_T0 start in ``tileValues`` (index 0 unused).
     private let tileValueBases: [Int]
     /// Every trailing term's L_T0 tiles, copied side by side each evaluation.
@@ -41,12 +44,21 @@ struct SparseTrailingFactor: Sendable {
     /// s_k per term.
     let sizes: [Int]
 
+    /// How the downdate −L_T0 L_T0ᵀ is taken.
+    enum DowndateChoice: Sendable {
+        /// Grouped when it applies and pays, else by cliques.
+        case automatic
+        /// By cliques always (for tests of the grouped sums).
+        case cliques
+    }
+
     /// Symbolic analysis: the ordering, the supernodal structure and the offsets.
-    init(pattern: TrailingPattern, crossProducts a: CrossProducts, sizes: [Int], structure: SupernodalStructure) {
+    init(pattern: TrailingPattern, crossProducts a: CrossProducts, sizes: [Int], structure: SupernodalStructure,
+         downdate: DowndateChoice = .automatic) {
         self.pattern = pattern
         self.sizes = sizes
         self.firstSize = sizes.first ?? 1
-        self.factor = SupernodalFactor(structure: structure)
+        var factor = SupernodalFactor(structure: structure)
         self.permutation = structure.permutation
         self.inversePermutation = structure.inversePermutation
         let inverse = structure.inversePermutation
@@ -86,6 +98,13 @@ struct SparseTrailingFactor: Sendable {
         self.pairOffsets = pairs
         self.pairStarts = pairStarts
 
+        // The factor's values (zero until the first refactor) serve as the grouped sums' scratch.
+        let grouped = downdate == .cliques ? nil : factor.values.withUnsafeMutableBufferPointer { scratch in
+            GroupedDowndate(pattern: pattern, crossProducts: a, sizes: sizes, scratch: scratch, offset: offset)
+        }
+        self.grouped = grouped
+        self.factor = factor
+
         var bases = [Int](repeating: 0, count: max(sizes.count, 1))
         var total = 0
         for k in 1..<max(sizes.count, 1) {
@@ -93,10 +112,14 @@ struct SparseTrailingFactor: Sendable {
             total += a.firstColumn[k - 1].values.count
         }
         self.tileValueBases = bases
-        self.tileValues = [Double](repeating: 0, count: total)
-
-        self.cliques = CliqueDowndate(pattern: pattern, nodeStarts: nodeStarts, valueCount: structure.valueCount,
-                                      firstSize: sizes.first ?? 1, offset: offset)
+        if grouped == nil {
+            self.tileValues = [Double](repeating: 0, count: total)
+            self.cliques = CliqueDowndate(pattern: pattern, nodeStarts: nodeStarts, valueCount: structure.valueCount,
+                                          firstSize: sizes.first ?? 1, offset: offset)
+        } else {
+            self.tileValues = []
+            self.cliques = CliqueDowndate.empty
+        }
         self.workspace = [Double](repeating: 0, count: max(pattern.dimension, 1))
     }
 
@@ -111,14 +134,15 @@ struct SparseTrailingFactor: Sendable {
 
     /// Assembles M(θ) from A, λ and the up-to-date L_T0 tiles, and factors it. `false` when M
     /// is not positive definite.
+    /// - Parameter groupWeights: w_g per group of ``grouped`` (unused without it).
     mutating func refactor(crossProducts a: CrossProducts, lambdas: [[Double]],
-                           firstColumn: [BlockSparseMatrix], scratch: inout [Double]) -> Bool {
+                           firstColumn: [BlockSparseMatrix], groupWeights: [Double], scratch: inout [Double]) -> Bool {
         factor.setZero()
         let pattern = self.pattern
         let sizes = self.sizes
         let s0 = firstSize
-        // Copy the L_T0 tiles side by side.
-        for k in 1..<max(sizes.count, 1) {
+        // Copy the L_T0 tiles side by side (for the cliques).
+        for k in 1..<max(sizes.count, 1) where grouped == nil {
             let base = tileValueBases[k]
             let source = firstColumn[k - 1].values
             tileValues.withUnsafeMutableBufferPointer { target in
@@ -192,6 +216,11 @@ struct SparseTrailingFactor: Sendable {
                         position += 1
                     }
                 }
+            }
+            if let grouped {
+                guard let values = valueBuffer.baseAddress else { return }
+                grouped.subtract(from: values, weights: groupWeights, lambdas: lambdas)
+                return
             }
             // The downdate −L_T0 L_T0ᵀ, one clique (a level of the first term) at a time.
             tileValues.withUnsafeBufferPointer { tileBuffer in
