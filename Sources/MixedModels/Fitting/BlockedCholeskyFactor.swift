@@ -56,6 +56,11 @@ struct BlockedCholeskyFactor: Sendable {
     private let groupedRows: GroupedFixedRows?
     /// w_g of the grouped sums at the current θ (one per group).
     private var groupWeights: [Double]
+    /// Σ log of L₀₀'s diagonal from the grouped sums, after an update for the objective only
+    /// (L₀₀, L_T0 and L_{Xy,0} were then not formed); `nil` after a complete update.
+    private(set) var firstLogDiagonalSum: Double?
+    /// Whether every block of L is up to date (the last update was complete and succeeded).
+    private(set) var isComplete = false
 
     init(crossProducts a: CrossProducts, parametrizations: [CovarianceParametrization], fixedCount: Int,
          sparseTrailing: SparseTrailingFactor? = nil) {
@@ -109,12 +114,31 @@ struct BlockedCholeskyFactor: Sendable {
 
     /// Refactors L for `theta`. Returns `false` when a block is not positive definite (which
     /// the caller must turn into an infinite objective, never NaN).
-    mutating func update(theta: [Double], crossProducts a: CrossProducts) -> Bool {
+    /// - Parameter objectiveOnly: with the grouped sums (``GroupedDowndate``), form only what
+    ///   the objective reads: L_TT, the [X y] rows of the later terms and L_{Xy,Xy}, with L₀₀'s
+    ///   log-determinant from the groups. L₀₀, L_T0 and L_{Xy,0} are left stale and the X rows
+    ///   in the centred basis (``isComplete`` is `false`). Without the grouped sums the update
+    ///   is complete either way.
+    mutating func update(theta: [Double], crossProducts a: CrossProducts, objectiveOnly: Bool = false) -> Bool {
+        isComplete = false
+        firstLogDiagonalSum = nil
         for k in 0..<termCount {
             let start = thetaOffsets[k]
             let slice = theta[start..<(start + parametrizations[k].parameterCount)]
             parametrizations[k].fillLambda(slice, into: &lambdas[k])
         }
+        if objectiveOnly, groupedRows != nil, let grouping = sparseTrailing?.grouped {
+            guard let logSum = grouping.firstLogDiagonalSum(firstLambda: lambdas[0][0]) else { return false }
+            guard updateSparseTrailing(a) && factorXy(a) else { return false }
+            firstLogDiagonalSum = logSum
+            return true
+        }
+        guard completeUpdate(a) else { return false }
+        isComplete = true
+        return true
+    }
+
+    private mutating func completeUpdate(_ a: CrossProducts) -> Bool {
         if termCount > 0 {
             guard factorFirstTerm(a) else { return false }
             for i in 1..<termCount { updateFirstColumn(i, a) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The downdate −L_T0 L_T0ᵀ of the sparse trailing factor through sums fixed at setup, for
 /// models whose terms are all scalar (one random effect per level).
 ///
@@ -182,6 +184,19 @@ struct GroupedDowndate: Sendable {
     func fillWeights(_ weights: inout [Double], firstLambda: Double) {
         let squared = firstLambda * firstLambda
         for g in groupValues.indices where g < weights.count { weights[g] = squared / (squared * groupValues[g] + 1) }
+    }
+
+    /// Σ_j log √(λ₀² d_j + 1), the log-determinant of L₀₀ halved, as Σ_g n_g log(λ₀² d_g + 1) / 2
+    /// (n_g levels in group g); `nil` when a pivot is not positive and finite.
+    func firstLogDiagonalSum(firstLambda: Double) -> Double? {
+        let squared = firstLambda * firstLambda
+        var sum = 0.0
+        for g in groupValues.indices {
+            let pivot = squared * groupValues[g] + 1
+            guard pivot > 0, pivot.isFinite else { return nil }
+            sum += Double(levelStarts[g + 1] - levelStarts[g]) * log(pivot) / 2
+        }
+        return sum
     }
 
     /// values −= Λ_T (Σ_g w_g G_g) Λ_T at the entries' offsets.

@@ -140,9 +140,9 @@ public struct LinearMixedModel: Sendable {
             // The moment estimates are the start unless the objective is lower at λ = I (MIVQUE(0)
             // can be far off on unbalanced data with large variance ratios): one evaluation more.
             let identity = initialTheta
-            let identityObjective = deviance.evaluate(identity)
+            let identityObjective = deviance.evaluate(identity, objectiveOnly: true)
             observer?.record(theta: identity, objective: identityObjective)
-            let momentObjective = deviance.evaluate(moments)
+            let momentObjective = deviance.evaluate(moments, objectiveOnly: true)
             observer?.record(theta: moments, objective: momentObjective)
             comparisonEvaluations = 1
             if momentObjective.isFinite && !(momentObjective > identityObjective) {
@@ -201,7 +201,8 @@ public struct LinearMixedModel: Sendable {
                   observer: inout FitProgressObserver?) -> ThetaOptimum {
         let lower = lowerBounds
         let upper = parametrizations.flatMap(\.upperBounds)
-        let initialObjective = startObjective ?? deviance.evaluate(start)
+        // The optimiser reads only the objective: the factor is completed at the optimum below.
+        let initialObjective = startObjective ?? deviance.evaluate(start, objectiveOnly: true)
         if startObjective == nil { observer?.record(theta: start, objective: initialObjective) }
         var theta = start
         var best = initialObjective
@@ -215,7 +216,7 @@ public struct LinearMixedModel: Sendable {
             budget.maxEvaluations = max(settings.maxEvaluations - 1, 1)
             let result = Self.runOptimizer(settings: budget, lower: lower, upper: upper, scales: thetaScales,
                                            start: start, initialValue: initialObjective) { theta in
-                let value = deviance.evaluate(theta)
+                let value = deviance.evaluate(theta, objectiveOnly: true)
                 observer?.record(theta: theta, objective: value)
                 return value
             }
@@ -231,14 +232,14 @@ public struct LinearMixedModel: Sendable {
                 remaining.maxEvaluations = settings.maxEvaluations - evaluations
                 var check = BoundaryCheck(lower: lower, upper: upper, scales: thetaScales, settings: remaining)
                 boundaryEvaluations = check.apply(&theta, value: &best) { theta in
-                    let value = deviance.evaluate(theta)
+                    let value = deviance.evaluate(theta, objectiveOnly: true)
                     observer?.record(theta: theta, objective: value)
                     return value
                 }
                 evaluations += boundaryEvaluations
             }
             evaluations += Self.snapToBounds(&theta, value: &best, lower: lower, scales: thetaScales) { theta in
-                let value = deviance.evaluate(theta)
+                let value = deviance.evaluate(theta, objectiveOnly: true)
                 observer?.record(theta: theta, objective: value)
                 return value
             }

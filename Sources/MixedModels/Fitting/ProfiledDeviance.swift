@@ -22,17 +22,21 @@ struct ProfiledDeviance: Sendable {
         self.method = method
     }
 
-    /// The θ of the last evaluation that formed L (the factor is up to date there), or `nil`.
+    /// The θ of the last evaluation that formed all of L (the factor is up to date there), or `nil`.
     private(set) var lastTheta: [Double]?
 
     /// The objective at θ; `+infinity` when L cannot be formed (never NaN).
-    mutating func evaluate(_ theta: [Double]) -> Double {
+    /// - Parameter objectiveOnly: form only the blocks of L the objective reads, where the factor
+    ///   can skip some (``BlockedCholeskyFactor/update(theta:crossProducts:objectiveOnly:)``);
+    ///   the factor is then not up to date anywhere (``lastTheta`` is `nil`).
+    mutating func evaluate(_ theta: [Double], objectiveOnly: Bool = false) -> Double {
         EvaluationCounter.increment()
         lastTheta = nil
-        guard theta.allSatisfy(\.isFinite), factor.update(theta: theta, crossProducts: crossProducts) else {
+        guard theta.allSatisfy(\.isFinite),
+              factor.update(theta: theta, crossProducts: crossProducts, objectiveOnly: objectiveOnly) else {
             return .infinity
         }
-        lastTheta = theta
+        if factor.isComplete { lastTheta = theta }
         let value = Self.criterion(of: factor, observationCount: observationCount,
                                    sumLogWeights: sumLogWeights, method: method)
         return value.isFinite ? value : .infinity
@@ -63,7 +67,9 @@ struct FactorSummary: Sendable {
     init(_ factor: BlockedCholeskyFactor) {
         var logZ = 0.0
         let first = factor.first
-        if first.blockSize == 1 {
+        if let firstSum = factor.firstLogDiagonalSum {
+            logZ += firstSum
+        } else if first.blockSize == 1 {
             logZ += Self.logProduct(first.values)
         } else {
             for block in 0..<first.blockCount {
