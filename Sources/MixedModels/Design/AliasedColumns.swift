@@ -16,11 +16,15 @@ enum AliasedColumns {
         for column in 0..<columnCount {
             var vector = Array(matrix[(column * rowCount)..<((column + 1) * rowCount)])
             let originalNorm = norm(vector)
-            for _ in 0..<2 {
-                for direction in basis {
-                    var dot = 0.0
-                    for row in 0..<rowCount { dot += direction[row] * vector[row] }
-                    for row in 0..<rowCount { vector[row] -= dot * direction[row] }
+            vector.withUnsafeMutableBufferPointer { v in
+                for _ in 0..<2 {
+                    for direction in basis {
+                        direction.withUnsafeBufferPointer { d in
+                            var dot = 0.0
+                            for row in 0..<rowCount { dot += d[row] * v[row] }
+                            for row in 0..<rowCount { v[row] -= dot * d[row] }
+                        }
+                    }
                 }
             }
             let residual = norm(vector)
@@ -35,8 +39,16 @@ enum AliasedColumns {
 
     private static func norm(_ values: [Double]) -> Double {
         var scale = 0.0
-        for value in values { scale = max(scale, abs(value)) }
+        var squares = 0.0
+        values.withUnsafeBufferPointer { buffer in
+            for value in buffer {
+                scale = max(scale, abs(value))
+                squares += value * value
+            }
+        }
         guard scale > 0, scale.isFinite else { return scale.isFinite ? 0 : scale }
+        // Without overflow or underflow in the squares, their plain sum; else scaled.
+        if scale < 1e100, scale > 1e-100 { return squares.squareRoot() }
         var sum = 0.0
         for value in values {
             let scaled = value / scale

@@ -49,24 +49,39 @@ public struct FixedEffectsMatrix: Sendable, Equatable {
     private init(blocks: [(name: String, term: FormulaTerm?, columns: TermColumns)], rowCount: Int) {
         var allNames: [String] = []
         var owner: [Int] = []
-        var all: [Double] = []
-        for (index, block) in blocks.enumerated() {
-            let width = block.columns.columnCount
-            for column in 0..<width {
-                allNames.append(block.columns.names[column])
-                owner.append(index)
-                for row in 0..<rowCount { all.append(block.columns.values[row * width + column]) }
+        let total = blocks.reduce(0) { $0 + $1.columns.columnCount }
+        var all = [Double](repeating: 0, count: rowCount * total)
+        all.withUnsafeMutableBufferPointer { target in
+            var next = 0
+            for (index, block) in blocks.enumerated() {
+                let width = block.columns.columnCount
+                block.columns.values.withUnsafeBufferPointer { values in
+                    for column in 0..<width {
+                        allNames.append(block.columns.names[column])
+                        owner.append(index)
+                        let base = next * rowCount
+                        for row in 0..<min(rowCount, values.count / max(width, 1)) {
+                            target[base + row] = values[row * width + column]
+                        }
+                        next += 1
+                    }
+                }
             }
         }
         let aliased = Set(AliasedColumns.find(in: all, rowCount: rowCount, columnCount: allNames.count))
         var names: [String] = []
         var values: [Double] = []
         var ranges: [TermColumnRange] = []
+        if aliased.isEmpty {
+            values = all
+        } else {
+            values.reserveCapacity(rowCount * (allNames.count - aliased.count))
+        }
         for (index, block) in blocks.enumerated() {
             let start = names.count
             for column in allNames.indices where owner[column] == index && !aliased.contains(column) {
                 names.append(allNames[column])
-                values.append(contentsOf: all[(column * rowCount)..<((column + 1) * rowCount)])
+                if !aliased.isEmpty { values.append(contentsOf: all[(column * rowCount)..<((column + 1) * rowCount)]) }
             }
             if names.count > start {
                 ranges.append(TermColumnRange(name: block.name, columns: start..<names.count, term: block.term))

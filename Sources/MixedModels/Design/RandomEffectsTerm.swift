@@ -101,6 +101,9 @@ public struct RandomEffectsTerm: Sendable, Equatable {
             factors.append((codes, levels))
         }
         guard !factors.isEmpty else { return ([Int32](repeating: 0, count: rowCount), [""]) }
+        if factors.count == 1, factors[0].codes.count == rowCount, let single = usedLevels(of: factors[0]) {
+            return single
+        }
         // A mixed-radix key per row (the first factor most significant), so that key order is the
         // lexicographic order of the code tuples.
         var keys = [Int](repeating: 0, count: rowCount)
@@ -149,6 +152,35 @@ public struct RandomEffectsTerm: Sendable, Equatable {
         }
         let codes = dense.isEmpty ? keys.map { index[$0] ?? 0 } : keys.map { dense[$0] }
         return (codes, labels)
+    }
+
+    /// One factor's codes and labels restricted to the levels that occur (in code order, as the
+    /// general path of ``groupingFactor(_:frame:rowCount:)`` orders them), without forming a
+    /// label per level when every level occurs; `nil` when a code is out of range.
+    private static func usedLevels(of factor: (codes: [Int32], levels: [String])) -> (codes: [Int32], levels: [String])? {
+        let count = factor.levels.count
+        var used = [Bool](repeating: false, count: count)
+        var valid = true
+        factor.codes.withUnsafeBufferPointer { codes in
+            used.withUnsafeMutableBufferPointer { seen in
+                for code in codes {
+                    guard code >= 0, Int(code) < count else {
+                        valid = false
+                        return
+                    }
+                    seen[Int(code)] = true
+                }
+            }
+        }
+        guard valid else { return nil }
+        if !used.contains(false) { return factor }
+        var rank = [Int32](repeating: -1, count: count)
+        var levels: [String] = []
+        for level in 0..<count where used[level] {
+            rank[level] = Int32(levels.count)
+            levels.append(factor.levels[level])
+        }
+        return (factor.codes.map { rank[Int($0)] }, levels)
     }
 
     /// The general case of ``groupingFactor(_:frame:rowCount:)`` when the level counts' product

@@ -58,6 +58,10 @@ struct TermColumns {
 
     /// All products of these columns with `other`'s, this term's columns varying fastest.
     func interacting(with other: TermColumns, rowCount: Int) -> TermColumns {
+        // The unit column (a term's start) times other is other (1 × v is v, bit for bit).
+        if names == [""], other.values.count == rowCount * other.columnCount, values.allSatisfy({ $0 == 1 }) {
+            return other
+        }
         let leftWidth = columnCount
         let rightWidth = other.columnCount
         var names: [String] = []

@@ -26,32 +26,88 @@ struct BlockSparseMatrix: Sendable, Equatable {
 
     var tileSize: Int { tileRows * tileColumns }
 
-    /// The pattern from level pairs: `pairs` lists, for each observation, (row level, column level).
+    /// The pattern from level pairs: observation i has row level `rowLevels[i]` and column level
+    /// `columnLevels[i]`.
     init(tileRows: Int, tileColumns: Int, tileRowCount: Int, tileColumnCount: Int,
          rowLevels: [Int32], columnLevels: [Int32]) {
+        self = Self.fromObservations(tileRows: tileRows, tileColumns: tileColumns, tileRowCount: tileRowCount,
+                                     tileColumnCount: tileColumnCount, rowLevels: rowLevels,
+                                     columnLevels: columnLevels).matrix
+    }
+
+    private init(tileRows: Int, tileColumns: Int, tileRowCount: Int, tileColumnCount: Int, columnStarts: [Int],
+                 tileRowIndices: [Int32]) {
         self.tileRows = tileRows
         self.tileColumns = tileColumns
         self.tileRowCount = tileRowCount
         self.tileColumnCount = tileColumnCount
-        var rowsByColumn = [[Int32]](repeating: [], count: tileColumnCount)
-        for (row, column) in zip(rowLevels, columnLevels) {
-            rowsByColumn[Int(column)].append(row)
-        }
-        var starts = [0]
+        self.columnStarts = columnStarts
+        self.tileRowIndices = tileRowIndices
+        self.values = [Double](repeating: 0, count: tileRowIndices.count * tileRows * tileColumns)
+        self.rowPattern = TileRowPattern(tileRowCount: tileRowCount, columnStarts: columnStarts,
+                                         tileRowIndices: tileRowIndices)
+    }
+
+    /// The pattern from level pairs (as ``init(tileRows:tileColumns:tileRowCount:tileColumnCount:rowLevels:columnLevels:)``)
+    /// and each observation's tile: the observations are bucketed by column level (a counting
+    /// sort), each bucket sorted by row level, and equal rows share a tile.
+    /// - Complexity: O(n + levels), with small buckets sorted by insertion.
+    static func fromObservations(tileRows: Int, tileColumns: Int, tileRowCount: Int, tileColumnCount: Int,
+                                 rowLevels: [Int32], columnLevels: [Int32]) -> (matrix: BlockSparseMatrix, observationTiles: [Int32]) {
+        let n = min(rowLevels.count, columnLevels.count)
+        var starts = [Int](repeating: 0, count: tileColumnCount + 1)
         var indices: [Int32] = []
-        for var rows in rowsByColumn {
-            rows.sort()
-            var previous: Int32 = -1
-            for row in rows where row != previous {
-                indices.append(row)
-                previous = row
+        var tiles = [Int32](repeating: -1, count: n)
+        rowLevels.withUnsafeBufferPointer { rows in
+            columnLevels.withUnsafeBufferPointer { columns in
+                var bucketStarts = [Int](repeating: 0, count: tileColumnCount + 1)
+                for i in 0..<n { bucketStarts[Int(columns[i]) + 1] += 1 }
+                for column in 0..<tileColumnCount { bucketStarts[column + 1] += bucketStarts[column] }
+                var order = [Int32](repeating: 0, count: n)
+                var cursor = bucketStarts
+                for i in 0..<n {
+                    let column = Int(columns[i])
+                    order[cursor[column]] = Int32(truncatingIfNeeded: i)
+                    cursor[column] += 1
+                }
+                indices.reserveCapacity(n)
+                order.withUnsafeMutableBufferPointer { sorted in
+                    for column in 0..<tileColumnCount {
+                        let low = bucketStarts[column]
+                        let high = bucketStarts[column + 1]
+                        if high - low <= 32 {
+                            for k in stride(from: low + 1, to: high, by: 1) {
+                                let observation = sorted[k]
+                                let key = rows[Int(observation)]
+                                var j = k
+                                while j > low, rows[Int(sorted[j - 1])] > key {
+                                    sorted[j] = sorted[j - 1]
+                                    j -= 1
+                                }
+                                sorted[j] = observation
+                            }
+                        } else {
+                            var bucket = UnsafeMutableBufferPointer(rebasing: sorted[low..<high])
+                            bucket.sort { rows[Int($0)] < rows[Int($1)] }
+                        }
+                        var previous: Int32 = -1
+                        for k in low..<high {
+                            let observation = Int(sorted[k])
+                            let row = rows[observation]
+                            if row != previous || k == low {
+                                indices.append(row)
+                                previous = row
+                            }
+                            tiles[observation] = Int32(truncatingIfNeeded: indices.count - 1)
+                        }
+                        starts[column + 1] = indices.count
+                    }
+                }
             }
-            starts.append(indices.count)
         }
-        self.columnStarts = starts
-        self.tileRowIndices = indices
-        self.values = [Double](repeating: 0, count: indices.count * tileRows * tileColumns)
-        self.rowPattern = TileRowPattern(tileRowCount: tileRowCount, columnStarts: starts, tileRowIndices: indices)
+        let matrix = BlockSparseMatrix(tileRows: tileRows, tileColumns: tileColumns, tileRowCount: tileRowCount,
+                                       tileColumnCount: tileColumnCount, columnStarts: starts, tileRowIndices: indices)
+        return (matrix, tiles)
     }
 
     /// The position of the tile at (tile row, tile column), or `nil` if it is structurally zero.

@@ -61,20 +61,29 @@ struct CrossProducts: Sendable {
 
         var diagonal = terms.map { BlockDiagonalMatrix(blockSize: $0.columnCount, blockCount: $0.levelCount) }
         var firstColumn: [BlockSparseMatrix] = []
+        var firstColumnTiles: [[Int32]] = []
         if let first = terms.first {
             for term in terms.dropFirst() {
-                firstColumn.append(BlockSparseMatrix(tileRows: term.columnCount, tileColumns: first.columnCount,
-                                                     tileRowCount: term.levelCount, tileColumnCount: first.levelCount,
-                                                     rowLevels: term.levelIndices, columnLevels: first.levelIndices))
+                let built = BlockSparseMatrix.fromObservations(
+                    tileRows: term.columnCount, tileColumns: first.columnCount, tileRowCount: term.levelCount,
+                    tileColumnCount: first.levelCount, rowLevels: term.levelIndices, columnLevels: first.levelIndices)
+                firstColumn.append(built.matrix)
+                firstColumnTiles.append(built.observationTiles)
             }
         }
+        var pairTiles: [[[Int32]]] = terms.indices.map { i in [[Int32]](repeating: [], count: i) }
         var trailingPairs: [[BlockSparseMatrix]] = terms.indices.map { i in
             (0..<i).map { k in
-                k == 0 ? BlockSparseMatrix(tileRows: 0, tileColumns: 0, tileRowCount: 0, tileColumnCount: 0,
-                                           rowLevels: [], columnLevels: [])
-                       : BlockSparseMatrix(tileRows: terms[i].columnCount, tileColumns: terms[k].columnCount,
-                                           tileRowCount: terms[i].levelCount, tileColumnCount: terms[k].levelCount,
-                                           rowLevels: terms[i].levelIndices, columnLevels: terms[k].levelIndices)
+                guard k > 0 else {
+                    return BlockSparseMatrix(tileRows: 0, tileColumns: 0, tileRowCount: 0, tileColumnCount: 0,
+                                             rowLevels: [], columnLevels: [])
+                }
+                let built = BlockSparseMatrix.fromObservations(
+                    tileRows: terms[i].columnCount, tileColumns: terms[k].columnCount, tileRowCount: terms[i].levelCount,
+                    tileColumnCount: terms[k].levelCount, rowLevels: terms[i].levelIndices,
+                    columnLevels: terms[k].levelIndices)
+                pairTiles[i][k] = built.observationTiles
+                return built.matrix
             }
         }
         var xyZ = terms.map { DenseMatrix(rowCount: p + 1, columnCount: $0.randomEffectCount) }
@@ -102,9 +111,11 @@ struct CrossProducts: Sendable {
             }
         }
         for (k, term) in terms.enumerated().dropFirst() {
-            Self.accumulateTiles(into: &firstColumn[k - 1], rowTerm: term, columnTerm: terms[0], weights: weights, n: n)
+            Self.accumulateTiles(into: &firstColumn[k - 1], tiles: firstColumnTiles[k - 1], rowTerm: term,
+                                 columnTerm: terms[0], weights: weights, n: n)
             for j in 1..<k {
-                Self.accumulateTiles(into: &trailingPairs[k][j], rowTerm: term, columnTerm: terms[j], weights: weights, n: n)
+                Self.accumulateTiles(into: &trailingPairs[k][j], tiles: pairTiles[k][j], rowTerm: term, columnTerm: terms[j],
+                                     weights: weights, n: n)
             }
         }
         for column in 0...p {
@@ -382,22 +393,14 @@ extension CrossProducts {
         }
     }
 
-    /// The tiles of Z_rowᵀ W Z_column for two different terms: the tile of each observation is
-    /// looked up first, then the products are added through raw buffers.
+    /// The tiles of Z_rowᵀ W Z_column for two different terms, given each observation's tile
+    /// (``BlockSparseMatrix/fromObservations(tileRows:tileColumns:tileRowCount:tileColumnCount:rowLevels:columnLevels:)``):
+    /// the products are added through raw buffers, in the order of the observations.
     private static func accumulateTiles(
-        into block: inout BlockSparseMatrix, rowTerm: RandomEffectsTerm, columnTerm: RandomEffectsTerm,
+        into block: inout BlockSparseMatrix, tiles: [Int32], rowTerm: RandomEffectsTerm, columnTerm: RandomEffectsTerm,
         weights: [Double], n: Int
     ) {
-        var tiles = [Int32](repeating: -1, count: n)
-        rowTerm.levelIndices.withUnsafeBufferPointer { rowLevels in
-            columnTerm.levelIndices.withUnsafeBufferPointer { columnLevels in
-                for row in 0..<n {
-                    if let tile = block.tileIndex(row: rowLevels[row], column: Int(columnLevels[row])) {
-                        tiles[row] = Int32(truncatingIfNeeded: tile)
-                    }
-                }
-            }
-        }
+        guard tiles.count == n else { return }
         let s = rowTerm.columnCount
         let sj = columnTerm.columnCount
         block.values.withUnsafeMutableBufferPointer { values in
