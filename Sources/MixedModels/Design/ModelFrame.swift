@@ -46,9 +46,26 @@ struct ModelFrame: Sendable {
         }
         let needed = formula.variables + (weightsColumn.map { [$0] } ?? [])
         let columns = needed.compactMap { table.column(named: $0) }
-        var rows = (0..<table.rowCount).filter { row in
-            !excludedRows.contains(row) && !columns.contains { $0.isMissing(at: row) }
+        // Complete rows, marked column by column (a pass per column over its raw values).
+        var complete = [Bool](repeating: true, count: table.rowCount)
+        for row in excludedRows { complete[row] = false }
+        for column in columns {
+            switch column {
+            case .numeric(let numeric):
+                numeric.values.withUnsafeBufferPointer { values in
+                    for row in 0..<min(values.count, complete.count) where values[row].isNaN { complete[row] = false }
+                }
+            case .categorical(let categorical):
+                categorical.codes.withUnsafeBufferPointer { codes in
+                    for row in 0..<min(codes.count, complete.count) where codes[row] == CategoricalColumn.missingCode {
+                        complete[row] = false
+                    }
+                }
+            }
         }
+        var rows: [Int] = []
+        rows.reserveCapacity(table.rowCount)
+        for row in 0..<complete.count where complete[row] { rows.append(row) }
         if rows.isEmpty && !excludedRows.isEmpty {
             throw .allRowsExcluded(excluded: excludedRows.count, rowCount: table.rowCount)
         }
@@ -150,7 +167,7 @@ struct ModelFrame: Sendable {
     static func coded(_ column: Column?, rows: [Int], asFactor: Bool) -> CodedVariable {
         switch column {
         case .numeric(let numeric)?:
-            let values = rows.map { numeric.values[$0] }
+            let values = numeric.values.withUnsafeBufferPointer { source in rows.map { source[$0] } }
             guard asFactor else { return .numeric(values) }
             let distinct = Array(Set(values)).sorted()
             var index: [Double: Int32] = [:]
@@ -158,14 +175,22 @@ struct ModelFrame: Sendable {
             return .categorical(codes: values.map { index[$0] ?? -1 }, levels: distinct.map(formatLevel))
         case .categorical(let categorical)?:
             var used = [Bool](repeating: false, count: categorical.levels.count)
-            for row in rows { used[Int(categorical.codes[row])] = true }
+            categorical.codes.withUnsafeBufferPointer { codes in
+                for row in rows { used[Int(codes[row])] = true }
+            }
             var remap = [Int32](repeating: -1, count: categorical.levels.count)
             var levels: [String] = []
             for (old, label) in categorical.levels.enumerated() where used[old] {
                 remap[old] = Int32(levels.count)
                 levels.append(label)
             }
-            return .categorical(codes: rows.map { remap[Int(categorical.codes[$0])] }, levels: levels)
+            if levels.count == categorical.levels.count, rows.count == categorical.codes.count {
+                // Every level used and every row kept: the codes as they are (remap is the identity).
+                return .categorical(codes: categorical.codes, levels: levels)
+            }
+            return .categorical(codes: categorical.codes.withUnsafeBufferPointer { codes in
+                rows.map { remap[Int(codes[$0])] }
+            }, levels: levels)
         case nil:
             return .numeric([])
         }

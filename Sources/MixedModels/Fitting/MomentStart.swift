@@ -107,6 +107,25 @@ struct MomentStart {
             let left = projected[k]         // G U rows of term k
             let right = products.xyZ[m].values
             let rows = p + 1
+            if sk == 1 && sm == 1 {
+                // Scalar tiles: the loop below with its one entry, through raw buffers.
+                var sum = 0.0
+                left.withUnsafeBufferPointer { l in
+                    right.withUnsafeBufferPointer { r in
+                        values.withUnsafeBufferPointer { source in
+                            for t in 0..<tileCount {
+                                let (offset, i, j) = position(t)
+                                let value = source[offset]
+                                var dot = 0.0
+                                for index in 0..<p { dot += l[i * p + index] * r[j * rows + index] }
+                                sum += value * value - value * dot - dot * value
+                            }
+                        }
+                    }
+                }
+                inner[k][m][0] += sum
+                return
+            }
             var tile = [Double](repeating: 0, count: sk * sm)
             var low = [Double](repeating: 0, count: sk * sm)  // (U_x G U_vᵀ) at (i, j)
             var sums = [Double](repeating: 0, count: sk * sk * sm * sm)

@@ -203,7 +203,8 @@ struct VarianceParameterDerivatives: Sendable {
             var index = part
             while index < points.count {
                 let point = points[index]
-                if deviance.evaluate(point.theta).isFinite {
+                // Without the matrix only the objective's parts are read (FactorSummary).
+                if deviance.evaluate(point.theta, objectiveOnly: !point.withMatrix).isFinite {
                     results.append(values(of: deviance.factor, method: method, sigma2: sigma2, withMatrix: point.withMatrix))
                 } else {
                     results.append([Double](repeating: .nan, count: point.withMatrix ? 2 + p * p : 2))
