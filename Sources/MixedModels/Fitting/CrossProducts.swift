@@ -335,6 +335,27 @@ extension CrossProducts {
         into xyXy: inout DenseMatrix, columns: [UnsafeBufferPointer<Double>], weights: [Double], n: Int
     ) {
         let size = columns.count
+        if size == 3 {
+            // [x₀ x₁ y] (two fixed-effects columns) in one pass: the six sums in registers, each
+            // still over the rows in ascending order.
+            let c0 = columns[0], c1 = columns[1], c2 = columns[2]
+            var s00 = xyXy[0, 0], s10 = xyXy[1, 0], s20 = xyXy[2, 0]
+            var s11 = xyXy[1, 1], s21 = xyXy[2, 1], s22 = xyXy[2, 2]
+            weights.withUnsafeBufferPointer { w in
+                for row in 0..<min(n, w.count, c0.count, c1.count, c2.count) {
+                    let x0 = c0[row], x1 = c1[row], x2 = c2[row], weight = w[row]
+                    s00 += weight * x0 * x0
+                    s10 += weight * x1 * x0
+                    s20 += weight * x2 * x0
+                    s11 += weight * x1 * x1
+                    s21 += weight * x2 * x1
+                    s22 += weight * x2 * x2
+                }
+            }
+            xyXy[0, 0] = s00; xyXy[1, 0] = s10; xyXy[2, 0] = s20
+            xyXy[1, 1] = s11; xyXy[2, 1] = s21; xyXy[2, 2] = s22
+            return
+        }
         xyXy.values.withUnsafeMutableBufferPointer { target in
             weights.withUnsafeBufferPointer { w in
                 for column in 0..<size {
@@ -377,14 +398,14 @@ extension CrossProducts {
             term.workingZ.withUnsafeBufferPointer { z in
                 term.levelIndices.withUnsafeBufferPointer { levels in
                     weights.withUnsafeBufferPointer { w in
-                        for c in 0..<rows {
-                            let x = xyColumns[c]
-                            for row in 0..<n {
-                                let level = Int(levels[row])
-                                for b in 0..<s {
-                                    let zb = w[row] * z[row * s + b]
-                                    target[(level * s + b) * rows + c] += x[row] * zb
-                                }
+                        // One pass over the rows for all [X y] columns: each entry still sums its
+                        // rows in ascending order.
+                        for row in 0..<n {
+                            let level = Int(levels[row])
+                            for b in 0..<s {
+                                let zb = w[row] * z[row * s + b]
+                                let base = (level * s + b) * rows
+                                for c in 0..<rows { target[base + c] += xyColumns[c][row] * zb }
                             }
                         }
                     }
