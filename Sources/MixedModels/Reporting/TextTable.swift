@@ -29,8 +29,26 @@ public struct TextTable: Sendable {
                 let aligned = alignments.indices.contains(column) && alignments[column] == .right ? padding + cell : cell + padding
                 line += aligned + (column + 1 < headers.count ? "    " : "")
             }
-            return line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            return Self.trimmingTrailingWhitespace(line)
         }.joined(separator: "\n")
+    }
+
+    /// `line` without its trailing white space, as the regular expression `\s+$` removes it
+    /// (Unicode white space; `$` also matches before a line break that ends the text). A line
+    /// whose last character after its trailing spaces is printable ASCII (or that is all spaces),
+    /// as table lines are, has only those spaces removed, without compiling the expression;
+    /// any other line goes through the expression itself.
+    static func trimmingTrailingWhitespace(_ line: String) -> String {
+        let utf8 = line.utf8
+        var end = utf8.endIndex
+        while end > utf8.startIndex, utf8[utf8.index(before: end)] == UInt8(ascii: " ") {
+            end = utf8.index(before: end)
+        }
+        guard end > utf8.startIndex else { return "" }
+        guard (0x21...0x7E).contains(utf8[utf8.index(before: end)]) else {
+            return line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        return end == utf8.endIndex ? line : String(decoding: utf8[..<end], as: UTF8.self)
     }
 
     /// A p-value: as ``format(_:digits:)``, but `<1e-300` below 10⁻³⁰⁰ (where a double has lost
