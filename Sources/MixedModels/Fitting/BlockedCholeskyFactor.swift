@@ -62,8 +62,10 @@ struct BlockedCholeskyFactor: Sendable {
     /// Whether every block of L is up to date (the last update was complete and succeeded).
     private(set) var isComplete = false
 
+    /// - Parameter groupedRows: the grouped [X y] sums of `a`, when already formed (they are
+    ///   formed here otherwise, if the sparse factor takes its downdate grouped).
     init(crossProducts a: CrossProducts, parametrizations: [CovarianceParametrization], fixedCount: Int,
-         sparseTrailing: SparseTrailingFactor? = nil) {
+         sparseTrailing: SparseTrailingFactor? = nil, groupedRows: GroupedFixedRows? = nil) {
         self.parametrizations = parametrizations
         var offsets: [Int] = []
         var offset = 0
@@ -98,7 +100,7 @@ struct BlockedCholeskyFactor: Sendable {
         // The grouped sums assume the cross products' Z and weights are those the plan was
         // made from (a derived set of cross products changes only the response or X).
         if let grouping = sparseTrailing?.grouped, a.diagonal.first?.values.count == grouping.groupOfLevel.count {
-            self.groupedRows = GroupedFixedRows(grouping: grouping, crossProducts: a)
+            self.groupedRows = groupedRows ?? GroupedFixedRows(grouping: grouping, crossProducts: a)
             self.groupWeights = [Double](repeating: 0, count: grouping.groupValues.count)
         } else {
             self.groupedRows = nil

@@ -13,6 +13,9 @@ import SparseCholesky
 struct FactorPlan: Sendable {
     /// The sparse trailing factor, ready to refactor, when the trailing terms are sparse.
     let sparseTrailing: SparseTrailingFactor?
+    /// The grouped [X y] sums of the cross products the plan was made from, when the sparse
+    /// factor takes its downdate grouped (each deviance over those cross products shares them).
+    let groupedRows: GroupedFixedRows?
     /// One entry per term, in the factor's order.
     let blocks: [FactorBlockDescription]
 
@@ -43,6 +46,7 @@ struct FactorPlan: Sendable {
         var blocks: [FactorBlockDescription] = []
         guard let first = terms.first else {
             self.sparseTrailing = nil
+            self.groupedRows = nil
             self.blocks = []
             return
         }
@@ -107,6 +111,7 @@ struct FactorPlan: Sendable {
             }
         }
         self.sparseTrailing = sparse
+        self.groupedRows = sparse?.grouped.map { GroupedFixedRows(grouping: $0, crossProducts: a) }
         self.blocks = blocks
     }
 

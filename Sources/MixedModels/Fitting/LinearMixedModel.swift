@@ -97,7 +97,8 @@ public struct LinearMixedModel: Sendable {
         let products = crossProducts ?? self.crossProducts
         let factor = BlockedCholeskyFactor(crossProducts: products, parametrizations: parametrizations,
                                            fixedCount: fixedCount ?? design.fixedEffects.columnCount,
-                                           sparseTrailing: factorPlan.sparseTrailing)
+                                           sparseTrailing: factorPlan.sparseTrailing,
+                                           groupedRows: crossProducts == nil ? factorPlan.groupedRows : nil)
         let sumLogWeights = design.weights.map { $0.reduce(0) { $0 + log($1) } } ?? 0
         return ProfiledDeviance(crossProducts: products, factor: factor, observationCount: design.observationCount,
                                 sumLogWeights: sumLogWeights, method: method)
