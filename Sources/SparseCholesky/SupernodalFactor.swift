@@ -62,9 +62,10 @@ public struct SupernodalFactor: Sendable {
 
     private var workspace: [Double]
     private var relativeRow: [Int32]
-    /// log L_jj per column of the last factorisation, summed in column order afterwards so that
-    /// the sum does not depend on which thread factorised which column.
-    private var columnLogs: [Double]
+    /// L_jj per column of the last factorisation, whose logarithms are summed in column order
+    /// afterwards (``LogProduct``) so that the sum does not depend on which thread factorised
+    /// which column.
+    private var columnDiagonals: [Double]
     /// The two-thread split of the tree, when it has one worth using (see `SubtreeSchedule`).
     private let schedule: SubtreeSchedule?
     /// The second thread's scratch (empty without a schedule).
@@ -81,7 +82,7 @@ public struct SupernodalFactor: Sendable {
         values = [Double](repeating: 0, count: structure.valueCount)
         workspace = [Double](repeating: 0, count: max(structure.updateWorkspaceCount, 1))
         relativeRow = [Int32](repeating: 0, count: max(structure.dimension, 1))
-        columnLogs = [Double](repeating: 0, count: structure.dimension)
+        columnDiagonals = [Double](repeating: 0, count: structure.dimension)
         schedule = structure.flopCount >= Self.parallelFlopThreshold ? SubtreeSchedule(structure: structure) : nil
         secondWorkspace = schedule == nil ? [] : workspace
         secondRelativeRow = schedule == nil ? [] : relativeRow
@@ -119,7 +120,7 @@ public struct SupernodalFactor: Sendable {
         s.updateRowPositions.withUnsafeBufferPointer { rowPositions in
         s.updateRowCounts.withUnsafeBufferPointer { rowCounts in
         values.withUnsafeMutableBufferPointer { valueBuffer in
-        columnLogs.withUnsafeMutableBufferPointer { logBuffer in
+        columnDiagonals.withUnsafeMutableBufferPointer { logBuffer in
         workspace.withUnsafeMutableBufferPointer { workBuffer in
         relativeRow.withUnsafeMutableBufferPointer { relative in
         secondWorkspace.withUnsafeMutableBufferPointer { secondWork in
@@ -130,7 +131,7 @@ public struct SupernodalFactor: Sendable {
             let context = PanelContext(
                 starts: starts, rowStarts: rowStarts, rows: rowBase, offsets: offsets,
                 updateStarts: updateStarts, sources: sources, rowPositions: rowPositions, rowCounts: rowCounts,
-                values: values, logs: logBuffer.baseAddress)
+                values: values, diagonals: logBuffer.baseAddress)
             guard let parallel, let secondWorkBase = secondWork.baseAddress,
                   let secondRelativeBase = secondRelative.baseAddress else {
                 // No split worth using: one thread, but its large diagonal blocks (a dense root,
@@ -165,8 +166,8 @@ public struct SupernodalFactor: Sendable {
             }
         }}}}}}}}}}}}}}
         guard succeeded else { return false }
-        var logSum = 0.0
-        for value in columnLogs { logSum += value }
+        // Σ log L_jj in column order (runs of products: one logarithm per run).
+        let logSum = columnDiagonals.withUnsafeBufferPointer { LogProduct.sum($0) }
         isFactorized = true
         logDiagonalSum = logSum
         return true
@@ -312,7 +313,7 @@ private final class PartOutcomes: @unchecked Sendable {
 }
 
 /// The structure's arrays and the values, as raw pointers, for factorising one supernode.
-/// Threads share it: each writes only the panels (and column logs) of its own supernodes and
+/// Threads share it: each writes only the panels (and column diagonals) of its own supernodes and
 /// reads only those of their descendants, which are final before it starts.
 private struct PanelContext: @unchecked Sendable {
     let starts: UnsafeBufferPointer<Int>
@@ -324,10 +325,10 @@ private struct PanelContext: @unchecked Sendable {
     let rowPositions: UnsafeBufferPointer<Int32>
     let rowCounts: UnsafeBufferPointer<Int32>
     let values: UnsafeMutablePointer<Double>
-    let logs: UnsafeMutablePointer<Double>?
+    let diagonals: UnsafeMutablePointer<Double>?
 
     /// Applies every descendant's update to supernode `target`, factorises its diagonal block
-    /// and solves the rows below; records log L_jj of its columns. False on a bad pivot.
+    /// and solves the rows below; records L_jj of its columns. False on a bad pivot.
     func factor(_ target: Int, work: UnsafeMutablePointer<Double>, relative: UnsafeMutablePointer<Int32>,
                 threads: Int) -> Bool {
         let first = starts[target]
@@ -393,8 +394,8 @@ private struct PanelContext: @unchecked Sendable {
                                           Int32(leading), panel + width, Int32(leading))
             }
         }
-        if let logs {
-            for c in 0..<width { logs[first + c] = log(panel[c * leading + c]) }
+        if let diagonals {
+            for c in 0..<width { diagonals[first + c] = panel[c * leading + c] }
         }
         return true
     }

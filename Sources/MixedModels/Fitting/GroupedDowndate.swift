@@ -78,11 +78,14 @@ struct GroupedDowndate: Sendable {
             fill[g] += 1
         }
 
-        // The members' values of A_T0 (scalar tiles).
-        func memberValue(_ member: Int) -> Double {
+        // The members' values of A_T0 (scalar tiles), gathered once.
+        let memberValues: [Double] = (0..<pattern.memberTiles.count).map { member in
             let k = Int(pattern.memberTerms[member])
             return a.firstColumn[k - 1].values[Int(pattern.memberTiles[member])]
         }
+        let memberNodes = pattern.memberNodes
+        let memberTerms = pattern.memberTerms
+        let cliqueStarts = pattern.cliqueStarts
         var cliqueEntries = 0
         for clique in 0..<levelCount {
             let members = pattern.cliqueStarts[clique + 1] - pattern.cliqueStarts[clique]
@@ -99,21 +102,21 @@ struct GroupedDowndate: Sendable {
             touched.removeAll(keepingCapacity: true)
             for position in levelStarts[g]..<levelStarts[g + 1] {
                 let clique = Int(levelsByGroup[position])
-                let members = pattern.cliqueStarts[clique]..<pattern.cliqueStarts[clique + 1]
+                let members = cliqueStarts[clique]..<cliqueStarts[clique + 1]
                 for x in members {
-                    let nodeX = Int(pattern.memberNodes[x])
-                    let termX = Int(pattern.memberTerms[x])
-                    let valueX = memberValue(x)
+                    let nodeX = Int(memberNodes[x])
+                    let termX = Int(memberTerms[x])
+                    let valueX = memberValues[x]
                     for y in members.lowerBound...x {
-                        let nodeY = Int(pattern.memberNodes[y])
-                        let termY = Int(pattern.memberTerms[y])
+                        let nodeY = Int(memberNodes[y])
+                        let termY = Int(memberTerms[y])
                         let entry = offset(nodeX, nodeY)
                         // A zero sum is left out: touched again, it is listed again, and
                         // listed entries are taken once (below).
                         if accumulator[entry] == 0 {
                             touched.append((Int32(pairIndex(max(termX, termY), min(termX, termY))), UInt32(entry)))
                         }
-                        accumulator[entry] += valueX * memberValue(y)
+                        accumulator[entry] += valueX * memberValues[y]
                     }
                 }
             }

@@ -1,3 +1,4 @@
+import SparseCholesky
 import Foundation
 
 /// The profiled deviance of a linear mixed model as a function of θ alone (Bates et al. 2015,
@@ -95,21 +96,6 @@ extension FactorSummary {
     /// Σ log vᵢ for positive values, with one logarithm per run of products instead of one per
     /// value (a run ends before the product could leave [1e-150, 1e150], so nothing overflows).
     static func logProduct(_ values: [Double]) -> Double {
-        var sum = 0.0
-        var product = 1.0
-        values.withUnsafeBufferPointer { buffer in
-            for value in buffer {
-                guard value > 1e-100, value < 1e100 else {
-                    sum += log(value)
-                    continue
-                }
-                product *= value
-                if product > 1e150 || product < 1e-150 {
-                    sum += log(product)
-                    product = 1
-                }
-            }
-        }
-        return sum + log(product)
+        values.withUnsafeBufferPointer { LogProduct.sum($0) }
     }
 }
