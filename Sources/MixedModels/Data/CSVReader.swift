@@ -372,7 +372,7 @@ struct CSVReader {
                     let text = span.unescapedBytes(in: input)
                     codes.append(text.withUnsafeBufferPointer { interner.code(for: $0) })
                 } else {
-                    codes.append(interner.code(for: UnsafeBufferPointer(rebasing: input[span.start..<span.end])))
+                    codes.append(interner.code(forBytesIn: input, from: span.start, to: span.end))
                 }
             }
         }
