@@ -42,4 +42,34 @@ struct CSVLabelTests {
         #expect(viaBytes.count == referenceLabels.count)
         #expect(viaSpans.labels == referenceLabels.map { String(decoding: $0, as: UTF8.self) })
     }
+
+    /// Sorting labels held as bytes gives the order of sorting them as strings.
+    @Test func byteLabelOrderMatchesStringOrder() {
+        var generator = SplitMix64(seed: 9)
+        let pieces = ["a", "B", "é", "e\u{301}", "0", "9", "10", "abcdefgh", "abcdefghi", "_", "日", "🙂", ".", "-", "e"]
+        for round in 0..<200 {
+            var labels = Set<String>()
+            let count = Int(generator.next() % 40) + 1
+            let numeric = round % 4 == 0
+            while labels.count < count {
+                if numeric {
+                    labels.insert(["1", "1.0", "10", "9", "-0", "0", "1e1", "+9", "0.5", ".5", "2"][Int(generator.next() % 11)]
+                                  + String(repeating: "0", count: Int(generator.next() % 2)))
+                    if labels.count >= 11 { break }
+                } else {
+                    let parts = Int(generator.next() % 4) + 1
+                    labels.insert((0..<parts).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined())
+                }
+            }
+            var shuffled = Array(labels)
+            shuffled.shuffle(using: &generator)
+            var interner = LabelInterner()
+            for label in shuffled {
+                var copy = label
+                _ = copy.withUTF8 { interner.code(for: $0) }
+            }
+            let byBytes = interner.withLabelBytes { LevelOrdering.sortedOrder(of: $0) }
+            #expect(byBytes == LevelOrdering.sortedOrder(of: shuffled), "\(shuffled)")
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The order of a categorical column's levels: the default sort, and checking a caller's order.
 enum LevelOrdering {
     /// Why a caller's level order cannot be used.
@@ -28,6 +30,69 @@ enum LevelOrdering {
             if numbers[left] != numbers[right] { return numbers[left] < numbers[right] }
             return isBytewiseLess(labels[left], labels[right])
         }
+    }
+
+    /// The same order as ``sortedOrder(of:)-([String])`` for labels held as bytes, without
+    /// creating or comparing a `String` per label.
+    ///
+    /// Bytewise comparisons first compare the labels' first eight bytes as one big-endian integer
+    /// (zero-padded: the input has no NUL byte, so a shorter label that is a prefix of a longer
+    /// one still sorts first) and only compare the rest when those are equal. Labels are distinct,
+    /// so the order is total and does not depend on the sorting algorithm.
+    static func sortedOrder(of labels: StoredLabels) -> [Int] {
+        var keys = [SortKey]()
+        keys.reserveCapacity(labels.count)
+        var numeric = true
+        for index in 0..<labels.count {
+            let bytes = labels[index]
+            var number = 0.0
+            if numeric {
+                if case .finite(let value) = NumberParsing.parse(bytes) {
+                    number = value
+                } else {
+                    numeric = false
+                }
+            }
+            keys.append(SortKey(number: number, prefix: Self.prefix(of: bytes), index: Int32(truncatingIfNeeded: index)))
+        }
+        let isBytewiseLess = { (left: SortKey, right: SortKey) -> Bool in
+            if left.prefix != right.prefix { return left.prefix < right.prefix }
+            let leftBytes = labels[Int(left.index)]
+            let rightBytes = labels[Int(right.index)]
+            let common = min(leftBytes.count, rightBytes.count)
+            if common > 8, let leftBase = leftBytes.baseAddress, let rightBase = rightBytes.baseAddress {
+                let order = memcmp(leftBase + 8, rightBase + 8, common - 8)
+                if order != 0 { return order < 0 }
+            }
+            return leftBytes.count < rightBytes.count
+        }
+        if numeric {
+            keys.sort { left, right in
+                if left.number != right.number { return left.number < right.number }
+                return isBytewiseLess(left, right)
+            }
+        } else {
+            keys.sort(by: isBytewiseLess)
+        }
+        return keys.map { Int($0.index) }
+    }
+
+    /// A label's place in the sort: its value (when every label is a number), its first eight
+    /// bytes, and its index.
+    private struct SortKey {
+        var number: Double
+        var prefix: UInt64
+        var index: Int32
+    }
+
+    /// The first eight bytes as a big-endian integer, zero-padded.
+    private static func prefix(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var prefix: UInt64 = 0
+        for index in 0..<8 {
+            prefix <<= 8
+            if index < bytes.count { prefix |= UInt64(bytes[index]) }
+        }
+        return prefix
     }
 
     /// The caller's `requested` order as indices into `labels`, or the problem with it.
