@@ -72,4 +72,42 @@ struct CSVLabelTests {
             #expect(byBytes == LevelOrdering.sortedOrder(of: shuffled), "\(shuffled)")
         }
     }
+
+    /// Merging the sorted labels of two parts gives the sorted labels of their union.
+    @Test func mergedOrderIsTheOrderOfTheUnion() {
+        var generator = SplitMix64(seed: 21)
+        let pool = ["a", "B", "é", "10", "9", "1.0", "1", "abcdefgh", "abcdefghi", "abcdefgh2", "-0", "0", "x", "日本", "+9", "1e1"]
+        for round in 0..<300 {
+            let numeric = round % 3 == 0
+            let candidates = numeric ? ["10", "9", "1.0", "1", "-0", "0", "+9", "1e1", "0.5"] : pool
+            func draw() -> [String] {
+                var labels = Set<String>()
+                for _ in 0..<Int(generator.next() % 8) { labels.insert(candidates[Int(generator.next() % UInt64(candidates.count))]) }
+                var shuffled = Array(labels)
+                shuffled.shuffle(using: &generator)
+                return shuffled
+            }
+            let firstLabels = draw()
+            let secondLabels = draw()
+            var first = LabelInterner()
+            var second = LabelInterner()
+            for label in firstLabels { var copy = label; _ = copy.withUTF8 { first.code(for: $0) } }
+            for label in secondLabels { var copy = label; _ = copy.withUTF8 { second.code(for: $0) } }
+            let union = firstLabels + secondLabels.filter { !firstLabels.contains($0) }
+            let expected = LevelOrdering.sortedOrder(of: union).map { union[$0] }
+            let merged: [String] = first.withLabelBytes { one in
+                second.withLabelBytes { two in
+                    let numerically = LevelOrdering.allNumbers(one) && LevelOrdering.allNumbers(two)
+                    return LevelOrdering.mergedOrder(
+                        first: one, firstOrder: LevelOrdering.sortedOrder(of: one, numerically: numerically),
+                        second: two, secondOrder: LevelOrdering.sortedOrder(of: two, numerically: numerically),
+                        numerically: numerically
+                    ).map { level in
+                        level.first >= 0 ? firstLabels[Int(level.first)] : secondLabels[Int(level.second)]
+                    }
+                }
+            }
+            #expect(merged == expected, "\(firstLabels) + \(secondLabels)")
+        }
+    }
 }

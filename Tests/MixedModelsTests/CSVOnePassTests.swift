@@ -133,6 +133,8 @@ struct CSVOnePassTests {
         Case(name: "a quoted line break", text: "a,b\n1,\"line1\nline2\"\n2,y\n3,\"line1\r\nline2\"\n", onePass: .inOnePart),
         Case(name: "declared categorical numbers", text: "id,v\n10,a\n9,b\n1.0,c\n1,d\n-0,e\n0,f\n",
              options: CSVReadOptions(categoricalColumns: ["id"])),
+        Case(name: "numbers in one part, text in the other", text: "g,y\n10,1\n9,2\n1.0,3\nx,4\n2,5\n10,6\n",
+             options: CSVReadOptions(categoricalColumns: ["g"])),
         Case(name: "a level order", text: "g,y\na,1\nb,2\na,3\nc,4\n", options: CSVReadOptions(levelOrders: ["g": ["c", "b", "a"]])),
         Case(name: "a level order that leaves out a level", text: "g,y\na,1\nb,2\n",
              options: CSVReadOptions(levelOrders: ["g": ["b"]]), onePass: .mayGiveUp),

@@ -25,7 +25,8 @@ extension CSVReader {
             let secondRows = Self.estimatedRows(in: input, from: split + 1, to: input.count)
             var results = ParallelReplicates.run(count: 2, threads: 2) { half -> RecordPart? in
                 var part = half == 0 ? parts.first : parts.second
-                return Self.readPart(&part, input: shared.bytes, plan: plan, expectedRows: half == 0 ? firstRows : secondRows)
+                return Self.readPart(&part, input: shared.bytes, plan: plan, expectedRows: half == 0 ? firstRows : secondRows,
+                                     sortingLabels: true)
             }
             // Moved out of the array, so that the parts' buffers are uniquely referenced.
             guard results.count == 2, let second = results.removeLast(), let first = results.removeLast() else {
@@ -35,7 +36,9 @@ extension CSVReader {
         }
         var part = tokenizer
         let rows = Self.estimatedRows(in: input, from: start, to: input.count)
-        guard let single = Self.readPart(&part, input: input, plan: plan, expectedRows: rows) else { return nil }
+        guard let single = Self.readPart(&part, input: input, plan: plan, expectedRows: rows, sortingLabels: false) else {
+            return nil
+        }
         return table(from: single, then: nil, names: names)
     }
 
@@ -58,11 +61,12 @@ extension CSVReader {
         // One task per column and one for the row lines.
         let results = ParallelReplicates.run(count: names.count + 1, threads: threads) { index -> FinishedPart in
             guard index < names.count else { return .rowLines(lines.joined(offsettingSecondBy: lineOffset)) }
-            guard var builder = slots.takeFirst(index) else { return .column(nil) }
-            if let following = slots.takeSecond(index) {
-                guard builder.append(following) else { return .column(nil) }
+            guard let builder = slots.takeFirst(index) else { return .column(nil) }
+            let requestedOrder = options.levelOrders[names[index]]
+            guard let following = slots.takeSecond(index) else {
+                return .column(builder.column(requestedOrder: requestedOrder))
             }
-            return .column(builder.column(requestedOrder: options.levelOrders[names[index]]))
+            return .column(ColumnBuilder.joinedColumn(builder, following, requestedOrder: requestedOrder))
         }
         var columns = [Column]()
         columns.reserveCapacity(names.count)
@@ -80,9 +84,11 @@ extension CSVReader {
     }
 
     /// Reads the records of `tokenizer` to its end into one builder per column; `nil` on anything
-    /// the general path must handle.
+    /// the general path must handle. With `sortingLabels`, the labels of categorical columns in the
+    /// default order are sorted ahead, on this thread (for ``ColumnBuilder/joinedColumn(_:_:requestedOrder:)``).
     private static func readPart(
-        _ tokenizer: inout CSVTokenizer, input: UnsafeBufferPointer<UInt8>, plan: PartPlan, expectedRows: Int
+        _ tokenizer: inout CSVTokenizer, input: UnsafeBufferPointer<UInt8>, plan: PartPlan, expectedRows: Int,
+        sortingLabels: Bool
     ) -> RecordPart? {
         var builders = plan.declaredCategorical.map { declared in
             ColumnBuilder(declaredCategorical: declared, decimalSeparator: plan.decimalSeparator,
@@ -113,6 +119,9 @@ extension CSVReader {
             return true
         }
         guard complete else { return nil }
+        if sortingLabels {
+            for index in builders.indices where !plan.hasLevelOrder[index] { builders[index].sortLabels() }
+        }
         return RecordPart(builders: builders, rowLines: rowLines, endLine: tokenizer.line)
     }
 
@@ -132,11 +141,14 @@ extension CSVReader {
 /// What every part of a file needs to start its columns.
 private struct PartPlan: Sendable {
     let declaredCategorical: [Bool]
+    /// Per column, whether the options give it a level order.
+    let hasLevelOrder: [Bool]
     let decimalSeparator: UInt8
     let missing: MissingTokens
 
     init(options: CSVReadOptions, names: [String]) {
         declaredCategorical = names.map { options.categoricalColumns.contains($0) || options.levelOrders[$0] != nil }
+        hasLevelOrder = names.map { options.levelOrders[$0] != nil }
         decimalSeparator = options.decimalSeparator
         missing = MissingTokens(options.missingTokens)
     }

@@ -39,6 +39,8 @@ struct ColumnBuilder: Sendable {
     private(set) var sawUnquotedValue = false
     /// The capacity to reserve once the mode is known.
     private let expectedRows: Int
+    /// The default order of the labels, sorted ahead by ``sortLabels()``, and whether it is numeric.
+    private var sortedLabels: (order: [Int], numerically: Bool)?
 
     init(declaredCategorical: Bool, decimalSeparator: UInt8, missing: MissingTokens, expectedRows: Int) {
         self.declaredCategorical = declaredCategorical
@@ -130,7 +132,84 @@ struct ColumnBuilder: Sendable {
         return true
     }
 
+    /// Whether the column is kept as labels and will stay categorical whatever follows.
+    private var staysCategorical: Bool {
+        mode == .labels && (declaredCategorical || !labelsMayBeNumbers || !sawUnquotedValue)
+    }
+
+    /// Sorts the labels ahead (on the thread that read them) when the column is categorical
+    /// unless the following part makes it numeric (every label so far is quoted).
+    mutating func sortLabels() {
+        guard staysCategorical else { return }
+        sortedLabels = interner.withLabelBytes { labels in
+            let numerically = LevelOrdering.allNumbers(labels)
+            return (LevelOrdering.sortedOrder(of: labels, numerically: numerically), numerically)
+        }
+    }
+
     // MARK: - Joining parts
+
+    /// The column of `first` followed by `second`, as ``append(_:)`` and then
+    /// ``column(requestedOrder:)`` give it. Two parts of a categorical column in the default
+    /// order are joined by merging their sorted labels, without looking up the second part's
+    /// labels in the first's.
+    static func joinedColumn(
+        _ first: consuming ColumnBuilder, _ second: consuming ColumnBuilder, requestedOrder: [String]?
+    ) -> Column? {
+        guard requestedOrder == nil, first.mode == .labels, second.mode == .labels,
+              first.declaredCategorical || !(first.labelsMayBeNumbers && second.labelsMayBeNumbers)
+                || !(first.sawUnquotedValue || second.sawUnquotedValue) else {
+            guard first.append(second) else { return nil }
+            return first.column(requestedOrder: requestedOrder)
+        }
+        return mergedCategorical(first, second)
+    }
+
+    private static func mergedCategorical(_ first: consuming ColumnBuilder, _ second: consuming ColumnBuilder) -> Column {
+        let numerically = first.interner.withLabelBytes { LevelOrdering.allNumbers($0) }
+            && second.interner.withLabelBytes { LevelOrdering.allNumbers($0) }
+        let firstOrder = first.labelOrder(numerically: numerically)
+        let secondOrder = second.labelOrder(numerically: numerically)
+        var firstPosition = [Int32](repeating: CategoricalColumn.missingCode, count: first.interner.count)
+        var secondPosition = [Int32](repeating: CategoricalColumn.missingCode, count: second.interner.count)
+        let levels: [String] = first.interner.withLabelBytes { firstLabels in
+            second.interner.withLabelBytes { secondLabels in
+                let merged = LevelOrdering.mergedOrder(first: firstLabels, firstOrder: firstOrder, second: secondLabels,
+                                                       secondOrder: secondOrder, numerically: numerically)
+                var levels = [String]()
+                levels.reserveCapacity(merged.count)
+                for (position, level) in merged.enumerated() {
+                    let code = Int32(truncatingIfNeeded: position)
+                    if level.first >= 0 {
+                        firstPosition[Int(level.first)] = code
+                        levels.append(String(decoding: firstLabels[Int(level.first)], as: UTF8.self))
+                    } else {
+                        levels.append(String(decoding: secondLabels[Int(level.second)], as: UTF8.self))
+                    }
+                    if level.second >= 0 { secondPosition[Int(level.second)] = code }
+                }
+                return levels
+            }
+        }
+        var codes = first.codes
+        first.codes = []
+        codes.withUnsafeMutableBufferPointer { buffer in
+            for row in buffer.indices where buffer[row] != CategoricalColumn.missingCode {
+                buffer[row] = firstPosition[Int(buffer[row])]
+            }
+        }
+        codes.reserveCapacity(codes.count + second.codes.count)
+        for code in second.codes {
+            codes.append(code == CategoricalColumn.missingCode ? code : secondPosition[Int(code)])
+        }
+        return .categorical(CategoricalColumn(codes: codes, levels: levels))
+    }
+
+    /// The default order of the labels, sorted numerically or bytewise.
+    private func labelOrder(numerically: Bool) -> [Int] {
+        if let sortedLabels, sortedLabels.numerically == numerically { return sortedLabels.order }
+        return interner.withLabelBytes { LevelOrdering.sortedOrder(of: $0, numerically: numerically) }
+    }
 
     /// Appends the rows of `other`, the same column read from the records that follow; `false`
     /// when the general path must read the file.
