@@ -2,14 +2,15 @@ import Foundation
 import Testing
 @testable import MixedModels
 
-/// Files above ``CSVReader/parallelByteThreshold`` are read in two halves on two threads when
-/// their records hold no quote or carriage return. The halves must give exactly the table, line
-/// numbers and errors of the single pass.
+/// Files above ``CSVReader/parallelByteThreshold`` are read in two halves on two threads: by the
+/// one-pass path (see `CSVOnePassTests`), and by the general path when their records hold no
+/// quote or carriage return. The halves must give exactly the table, line numbers and errors of
+/// the single pass.
 @Suite("CSV reading in two halves")
 struct CSVParallelReadTests {
     /// A table of `rows` records with a numeric, a grouped label and a scattered label column,
     /// larger than the threshold; `quoteLastLabel` writes the last label in quotes, which sends
-    /// the reader down the single-pass path.
+    /// the general path down its single pass.
     static func text(rows: Int, quoteLastLabel: Bool = false, replacing: (row: Int, field: String)? = nil) -> [UInt8] {
         var generator = SeededGenerator(seed: 7)
         var text = "y,x,subject,item\n"

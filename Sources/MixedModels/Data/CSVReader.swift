@@ -7,15 +7,45 @@
 /// 4. per column, the type and values: numeric when every non-missing field is a finite decimal
 ///    number and not every one of them is quoted; otherwise categorical, with labels interned
 ///    from bytes (``LabelInterner``) and levels ordered by ``LevelOrdering``.
+///
+/// Steps 3 and 4 are first tried in one pass (``readInOnePass(from:input:delimiter:names:)``),
+/// which gives the same table when it succeeds; when it gives up, the steps above run as written
+/// and give the exact table or error.
 struct CSVReader {
     /// The source named in messages: a file path or a caller-given name.
     let source: String
     let options: CSVReadOptions
     /// The file name extension, used to infer a tab delimiter for `.tsv` and `.tab` files.
     let fileExtension: String?
+    /// Whether to try the one-pass path first (``readInOnePass(from:input:delimiter:names:)``);
+    /// tests turn it off to compare it with the general path.
+    var triesOnePass = true
+    /// The least number of record bytes the one-pass path reads in two parts, or `nil` for
+    /// ``parallelByteThreshold`` on a machine with more than one core; tests set it to split
+    /// small inputs.
+    var splitThreshold: Int?
 
     /// Reads `input` (the whole file) into a table.
     func read(_ input: UnsafeBufferPointer<UInt8>) throws(CSVError) -> DataTable {
+        let (start, delimiter, names) = try readHeader(of: input)
+        if triesOnePass, let table = readInOnePass(from: start, input: input, delimiter: delimiter, names: names) {
+            return table
+        }
+        var tokenizer = start
+        return try readRecordsGenerally(&tokenizer, input: input, delimiter: delimiter, names: names)
+    }
+
+    /// Reads `input` by the one-pass path only: `nil` when that path gives up (for tests, which
+    /// check that it is taken where it should be).
+    func readInOnePassOnly(_ input: UnsafeBufferPointer<UInt8>) throws(CSVError) -> DataTable? {
+        let (tokenizer, delimiter, names) = try readHeader(of: input)
+        return readInOnePass(from: tokenizer, input: input, delimiter: delimiter, names: names)
+    }
+
+    /// Steps 1 and 2: the tokenizer after the header, the delimiter and the column names.
+    private func readHeader(
+        of input: UnsafeBufferPointer<UInt8>
+    ) throws(CSVError) -> (tokenizer: CSVTokenizer, delimiter: UInt8, names: [String]) {
         let start = Self.byteOrderMarkLength(input)
         try checkEncoding(input, from: start)
         let delimiter = try chooseDelimiter(input, from: start)
@@ -27,6 +57,13 @@ struct CSVReader {
         guard tokenizer.skipEmptyLines() else { throw .emptyInput(source: source) }
         let names = try readHeader(&tokenizer, input: input, delimiter: delimiter)
         try checkOptions(against: names)
+        return (tokenizer, delimiter, names)
+    }
+
+    /// Steps 3 and 4 as written.
+    private func readRecordsGenerally(
+        _ tokenizer: inout CSVTokenizer, input: UnsafeBufferPointer<UInt8>, delimiter: UInt8, names: [String]
+    ) throws(CSVError) -> DataTable {
         let grid = try readAllRecords(&tokenizer, input: input, delimiter: delimiter, names: names)
         guard grid.rowCount > 0 else { throw .noDataRows(source: source) }
         let missing = MissingTokens(options.missingTokens)
@@ -372,7 +409,7 @@ struct CSVReader {
                     let text = span.unescapedBytes(in: input)
                     codes.append(text.withUnsafeBufferPointer { interner.code(for: $0) })
                 } else {
-                    codes.append(interner.code(for: UnsafeBufferPointer(rebasing: input[span.start..<span.end])))
+                    codes.append(interner.code(forBytesIn: input, from: span.start, to: span.end))
                 }
             }
         }
@@ -381,7 +418,7 @@ struct CSVReader {
 }
 
 /// The input bytes, shared read-only by the threads that code the columns.
-private struct SharedInput: @unchecked Sendable {
+struct SharedInput: @unchecked Sendable {
     let bytes: UnsafeBufferPointer<UInt8>
 }
 
@@ -393,7 +430,7 @@ extension CSVReader {
 }
 
 /// The two tokenizers of a file read in two halves, handed to the two threads that read them.
-private struct TokenizerPair: @unchecked Sendable {
+struct TokenizerPair: @unchecked Sendable {
     let first: CSVTokenizer
     let second: CSVTokenizer
 }

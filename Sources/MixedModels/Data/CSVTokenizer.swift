@@ -122,6 +122,12 @@ struct CSVTokenizer {
         var index = start
         let count = bytes.count
         while index < count {
+            if index + 8 <= count {
+                // Eight bytes at a time up to the first one that is not ordinary field text.
+                let skip = ordinaryPrefixLength(at: index)
+                index += skip
+                if skip == 8 { continue }
+            }
             let byte = bytes[index]
             if byte > largestSpecialByte {
                 index += 1
@@ -136,6 +142,19 @@ struct CSVTokenizer {
         var end = index
         while end > start, isBlank(bytes[end - 1]) { end -= 1 }
         return (FieldSpan(start: start, end: end, quoted: false, hasEscapedQuote: false), index)
+    }
+
+    /// How many of the eight bytes at `index` (which must be in the input) come before the first
+    /// one at or below ``largestSpecialByte``: 8 when there is none. A byte-wise "less than" on
+    /// one word, exact for the first such byte (borrows only move towards later bytes); bytes of
+    /// 0x80 and above never count, as `largestSpecialByte` is ASCII.
+    @inline(__always)
+    private func ordinaryPrefixLength(at index: Int) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let below = (word &- ones &* UInt64(largestSpecialByte &+ 1)) & ~word & (ones &* 0x80)
+        return below.trailingZeroBitCount >> 3
     }
 
     /// Scans a quoted field whose opening quote is at `opening`; returns the index after the closing quote.

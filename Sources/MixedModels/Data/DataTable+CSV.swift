@@ -29,6 +29,14 @@ extension DataTable {
         guard !isDirectory.boolValue else {
             throw .unreadableFile(path: path, reason: "it is a directory")
         }
+        let reader = CSVReader(source: path, options: options, fileExtension: url.pathExtension)
+        if url.isFileURL, let bytes = FileBytes.readLargeRegularFile(atPath: path) {
+            let result: Result<DataTable, CSVError> = bytes.withUnsafeBufferPointer { buffer in
+                Result { () throws(CSVError) in try reader.read(buffer) }
+            }
+            self = try result.get()
+            return
+        }
         let data: Data
         let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
         if let type, type != .typeRegular, type != .typeSymbolicLink || Self.linkTargetIsSpecial(path) {
@@ -44,7 +52,6 @@ extension DataTable {
                 throw .unreadableFile(path: path, reason: error.localizedDescription)
             }
         }
-        let reader = CSVReader(source: path, options: options, fileExtension: url.pathExtension)
         self = try Self.read(data, with: reader)
     }
 

@@ -44,6 +44,7 @@ enum NumberParsing {
     /// Reads `text` (the bytes of one field, already trimmed) as a number whose fractional digits
     /// follow `decimalSeparator` (`.` or `,`).
     static func parse(_ text: UnsafeBufferPointer<UInt8>, decimalSeparator: UInt8 = UInt8(ascii: ".")) -> ParsedNumber {
+        if let value = plainValue(text, decimalSeparator: decimalSeparator) { return .finite(value) }
         guard let decimal = DecimalText(text, decimalSeparator: decimalSeparator) else {
             return isNonFiniteWord(text) ? .nonFinite : .notANumber
         }
@@ -67,6 +68,41 @@ enum NumberParsing {
         guard text.count - start == 3 else { return false }
         return text[start] | 0x20 == UInt8(ascii: "n") && text[start + 1] | 0x20 == UInt8(ascii: "a")
             && text[start + 2] | 0x20 == UInt8(ascii: "n")
+    }
+
+    /// The value of the most common kind of number text, `[+-]? digits [. digits]` with at most
+    /// 19 digits in all and a value below 2^53 before the point is placed, or `nil` for any other
+    /// text (which ``DecimalText`` then reads). This is Clinger's fast path of ``fastValue(_:)``
+    /// on the same significand and power of ten, read in one loop.
+    @inline(__always)
+    private static func plainValue(_ text: UnsafeBufferPointer<UInt8>, decimalSeparator: UInt8) -> Double? {
+        let count = text.count
+        guard count > 0, count <= 20 else { return nil }
+        var index = 0
+        let negative = text[0] == UInt8(ascii: "-")
+        if negative || text[0] == UInt8(ascii: "+") { index = 1 }
+        var significand: UInt64 = 0
+        var digits = 0
+        while index < count, case let digit = text[index] &- 0x30, digit < 10 {
+            significand = significand &* 10 &+ UInt64(digit)
+            digits += 1
+            index += 1
+        }
+        var fractionDigits = 0
+        if index < count, text[index] == decimalSeparator {
+            index += 1
+            while index < count, case let digit = text[index] &- 0x30, digit < 10 {
+                significand = significand &* 10 &+ UInt64(digit)
+                fractionDigits += 1
+                index += 1
+            }
+        }
+        // At most 19 digits cannot overflow; the power of ten 10^fractionDigits is exact.
+        guard index == count, digits + fractionDigits > 0, digits + fractionDigits <= 19,
+              significand <= maxExactInteger else { return nil }
+        var value = Double(significand)
+        if fractionDigits > 0 { value /= exactPowersOfTen[fractionDigits] }
+        return negative ? -value : value
     }
 
     /// Clinger's fast path: exact when the significand and the power of ten are both exact doubles.
