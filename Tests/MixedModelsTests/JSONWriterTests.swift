@@ -7,18 +7,6 @@ import Testing
 /// (``ReferenceJSONRendering``), pretty and compact.
 @Suite("JSON writer")
 struct JSONWriterTests {
-    /// SplitMix64: deterministic cases.
-    struct Rng: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func expectSame(_ value: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) {
         for pretty in [true, false] {
             let expected = ReferenceJSONRendering.rendered(value, pretty: pretty)
@@ -75,7 +63,7 @@ struct JSONWriterTests {
 
     @Test("random doubles (every bit pattern: subnormals, NaNs, huge and tiny exponents) render as before")
     func randomDoubles() {
-        var rng = Rng(state: 2024)
+        var rng = SeededGenerator(seed: 2024)
         var values: [JSONValue] = []
         for index in 0..<200_000 {
             let bits = rng.next()
@@ -106,7 +94,7 @@ struct JSONWriterTests {
 
     @Test("random trees of every kind of value render as before")
     func randomTrees() {
-        var rng = Rng(state: 7)
+        var rng = SeededGenerator(seed: 7)
         func tree(_ depth: Int) -> JSONValue {
             switch Int.random(in: 0..<(depth > 4 ? 6 : 8), using: &rng) {
             case 0: return .null
