@@ -137,8 +137,7 @@ struct GroupedDowndate: Sendable {
             }
             if offsets.count > entryLimit { abandoned = true }
         }
-        // Leave the scratch zero whatever happened.
-        for entry in touched { accumulator[Int(entry.offset)] = 0 }
+        // Every touched entry was read back and set to zero above: the scratch is zero again.
         guard !abandoned else { return nil }
         self.groupValues = grouping.values
         self.groupOfLevel = grouping.ofLevel
@@ -176,12 +175,6 @@ struct GroupedDowndate: Sendable {
         }
         return (values, ofLevel)
     }
-
-    /// The entries held (the work of one downdate).
-    var entryCount: Int { offsets.count }
-
-    /// Bytes held.
-    var bytes: Int { 12 * offsets.count + 8 * runStarts.count + 8 * groupOfLevel.count + 16 * groupValues.count }
 
     /// w_g = λ₀² / (λ₀² d_g + 1) for every group, into `weights` (one per group).
     func fillWeights(_ weights: inout [Double], firstLambda: Double) {
